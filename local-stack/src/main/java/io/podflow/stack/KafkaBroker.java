@@ -19,9 +19,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A real Kafka broker in KRaft mode (broker and controller in one process), run as its own JVM
- * from the jars Maven resolved, on free loopback ports. It can be stopped and started again on
- * the same ports and data, as failure tests need.
+ * A real Kafka broker in KRaft mode (broker and controller in one process), run as its own JVM from
+ * the jars Maven resolved, on free loopback ports. It can be stopped and started again on the same
+ * ports and data, as failure tests need.
  */
 public final class KafkaBroker implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaBroker.class);

@@ -44,7 +44,8 @@ public final class LocalStack implements AutoCloseable {
     /** A fresh temporary directory, removed on close, and 180 s to start. */
     public static Options defaults() {
       try {
-        return new Options(Files.createTempDirectory("podflow-stack-"), false, Duration.ofSeconds(180));
+        return new Options(
+            Files.createTempDirectory("podflow-stack-"), false, Duration.ofSeconds(180));
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }

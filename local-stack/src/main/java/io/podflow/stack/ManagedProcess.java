@@ -17,8 +17,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * A server process of the local stack, with its output in a log file, that never outlives the JVM
  * that started it: it is stopped on {@link #close()}, by a shutdown hook (normal exit, Ctrl-C,
- * SIGTERM) and, where util-linux's {@code setpriv} exists, by the kernel when this JVM dies
- * without running its hooks (parent-death signal).
+ * SIGTERM) and, where util-linux's {@code setpriv} exists, by the kernel when this JVM dies without
+ * running its hooks (parent-death signal).
  */
 public final class ManagedProcess implements AutoCloseable {
   /**
@@ -125,7 +125,9 @@ public final class ManagedProcess implements AutoCloseable {
     }
   }
 
-  /** Asks the process and its descendants to stop, and kills whatever is left after {@code grace}. */
+  /**
+   * Asks the process and its descendants to stop, and kills whatever is left after {@code grace}.
+   */
   public void stop(Duration grace) {
     List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
     process.destroy();

@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A real single-node OpenSearch, unpacked from the distribution Maven resolved and run on a free
- * loopback port. OpenSearch refuses to run as root, so when this JVM is root the node runs as
- * the unprivileged user {@value #SERVICE_USER}, which owns the node's directory.
+ * loopback port. OpenSearch refuses to run as root, so when this JVM is root the node runs as the
+ * unprivileged user {@value #SERVICE_USER}, which owns the node's directory.
  */
 public final class OpenSearchNode implements AutoCloseable {
   /** The unprivileged user OpenSearch runs as when the stack is started by root. */
@@ -100,9 +100,12 @@ public final class OpenSearchNode implements AutoCloseable {
             "-Eaction.auto_create_index=false");
     Map<String, String> env =
         Map.of(
-            "JAVA_HOME", System.getProperty("java.home"),
-            "OPENSEARCH_JAVA_OPTS", "-Xms512m -Xmx512m");
-    process = ManagedProcess.start("opensearch", command, dir, env, dir.resolve("opensearch.log"), runAs);
+            "JAVA_HOME",
+            System.getProperty("java.home"),
+            "OPENSEARCH_JAVA_OPTS",
+            "-Xms512m -Xmx512m");
+    process =
+        ManagedProcess.start("opensearch", command, dir, env, dir.resolve("opensearch.log"), runAs);
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     HttpRequest health =
         HttpRequest.newBuilder(

@@ -8,8 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Where Maven put the servers: the Kafka broker's classpath and the OpenSearch distribution zip,
- * as recorded by the podflow-stack-servers module when it was built.
+ * Where Maven put the servers: the Kafka broker's classpath and the OpenSearch distribution zip, as
+ * recorded by the podflow-stack-servers module when it was built.
  */
 final class StackServers {
   private static final String BASE = "/io/podflow/stack/servers/";

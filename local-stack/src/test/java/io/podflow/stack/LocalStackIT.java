@@ -64,7 +64,9 @@ class LocalStackIT {
       KafkaBroker kafka = stack.kafka();
       kafka.createTopics(List.of(new NewTopic("restart-check", 1, (short) 1)));
       try (var producer = producer(kafka)) {
-        producer.send(new ProducerRecord<>("restart-check", "k", "before")).get(30, TimeUnit.SECONDS);
+        producer
+            .send(new ProducerRecord<>("restart-check", "k", "before"))
+            .get(30, TimeUnit.SECONDS);
       }
       kafka.stop();
       assertThat(kafka.isRunning()).isFalse();
@@ -83,7 +85,9 @@ class LocalStackIT {
 
   private static String get(String uri) throws Exception {
     return HttpClient.newHttpClient()
-        .send(HttpRequest.newBuilder(java.net.URI.create(uri)).build(), HttpResponse.BodyHandlers.ofString())
+        .send(
+            HttpRequest.newBuilder(java.net.URI.create(uri)).build(),
+            HttpResponse.BodyHandlers.ofString())
         .body();
   }
 

@@ -9,9 +9,9 @@ import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
- * Gives tests the running {@link LocalStack}, started on first use and shared by every test of
- * the run (the JUnit root context owns it and closes it at the end of the run). Tests take it, or
- * one of its servers, as a parameter:
+ * Gives tests the running {@link LocalStack}, started on first use and shared by every test of the
+ * run (the JUnit root context owns it and closes it at the end of the run). Tests take it, or one
+ * of its servers, as a parameter:
  *
  * <pre>{@code
  * @ExtendWith(LocalStackExtension.class)
@@ -52,7 +52,9 @@ public final class LocalStackExtension implements ParameterResolver {
         .getRoot()
         .getStore(NAMESPACE)
         .getOrComputeIfAbsent(
-            SharedStack.class, key -> new SharedStack(LocalStack.start(LocalStack.Options.defaults())), SharedStack.class)
+            SharedStack.class,
+            key -> new SharedStack(LocalStack.start(LocalStack.Options.defaults())),
+            SharedStack.class)
         .stack();
   }
 

@@ -22,7 +22,10 @@ final class EnumKeywords<E extends Enum<E> & ProtocolMessageEnum> {
     }
   }
 
-  /** The keyword, or null for the UNSPECIFIED value (value 0) and for values this build does not know. */
+  /**
+   * The keyword, or null for the UNSPECIFIED value (value 0) and for values this build does not
+   * know.
+   */
   String of(E value) {
     return byOrdinal[value.ordinal()];
   }

@@ -50,9 +50,7 @@ final class FlowSectionsWriter {
       json.writeEndObject();
     }
     stringIfSet(
-        json,
-        "capture_direction",
-        Keywords.CAPTURE_DIRECTION.of(observer.getCaptureDirection()));
+        json, "capture_direction", Keywords.CAPTURE_DIRECTION.of(observer.getCaptureDirection()));
     stringIfSet(json, "reporter", Keywords.REPORTER.of(observer.getReporter()));
     json.writeEndObject();
   }

@@ -2,9 +2,9 @@ package io.podflow.schema.json;
 
 /**
  * Canonical text of IP addresses held as network-order bytes: dotted quad for IPv4, RFC 5952 for
- * IPv6 (lower case, no leading zeros, the longest run of two or more zero groups as {@code ::},
- * the first such run on a tie). {@link java.net.InetAddress#getHostAddress()} does not compress
- * IPv6 zeros, so flows would not compare equal to what tshark, kubectl and users write.
+ * IPv6 (lower case, no leading zeros, the longest run of two or more zero groups as {@code ::}, the
+ * first such run on a tie). {@link java.net.InetAddress#getHostAddress()} does not compress IPv6
+ * zeros, so flows would not compare equal to what tshark, kubectl and users write.
  */
 public final class IpText {
   private static final char[] HEX = "0123456789abcdef".toCharArray();
