@@ -97,7 +97,8 @@ public final class OpenSearchNode implements AutoCloseable {
             "-Epath.data=" + dir.resolve("data"),
             "-Epath.logs=" + dir.resolve("logs"),
             "-Ecluster.routing.allocation.disk.threshold_enabled=false",
-            "-Eaction.auto_create_index=false");
+            // Only podflow's own indices appear on first write, so a typo fails loudly.
+            "-Eaction.auto_create_index=+podflow-*,-*");
     Map<String, String> env =
         Map.of(
             "JAVA_HOME",

@@ -59,7 +59,7 @@ public final class LocalStackExtension implements ParameterResolver {
   }
 
   /** Closed by JUnit when the root context closes, at the end of the run. */
-  private record SharedStack(LocalStack stack) implements ExtensionContext.Store.CloseableResource {
+  private record SharedStack(LocalStack stack) implements AutoCloseable {
     @Override
     public void close() {
       stack.close();
