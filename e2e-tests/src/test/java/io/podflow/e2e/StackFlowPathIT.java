@@ -76,6 +76,11 @@ class StackFlowPathIT {
     assertThat(hit.at("/source/kubernetes/labels/app").asText()).isEqualTo("web");
     assertThat(inCidr.at("/hits/hits/0/_index").asText()).isEqualTo(index);
     assertThat(outsideCidr.at("/hits/total/value").asInt()).isZero();
+    assertThat(
+            search(client, "source.kubernetes.labels.app", "web").at("/hits/total/value").asInt())
+        .isEqualTo(1);
+    assertThat(search(client, "source.kubernetes.labels.app", "db").at("/hits/total/value").asInt())
+        .isZero();
     JsonNode mapping = MAPPER.readTree(request(client, "GET", "/" + index + "/_mapping", null));
     assertThat(mapping.at("/" + index + "/mappings/properties/source/properties/ip/type").asText())
         .isEqualTo("ip");

@@ -25,6 +25,7 @@ public final class LocalStack implements AutoCloseable {
   private final boolean keepData;
   private final KafkaBroker kafka;
   private final OpenSearchNode openSearch;
+  private boolean closed;
 
   private LocalStack(Path dir, boolean keepData, KafkaBroker kafka, OpenSearchNode openSearch) {
     this.dir = dir;
@@ -99,8 +100,13 @@ public final class LocalStack implements AutoCloseable {
     return dir;
   }
 
+  /** Stops both servers and removes the data unless kept; later calls do nothing. */
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
     CompletableFuture.allOf(
             CompletableFuture.runAsync(kafka::close), CompletableFuture.runAsync(openSearch::close))
         .join();

@@ -1,0 +1,36 @@
+package io.podflow.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code ./podflow} command: one entry point for every user command of the project. */
+@Command(
+    name = "podflow",
+    mixinStandardHelpOptions = true,
+    versionProvider = Podflow.Version.class,
+    description = "Flow visibility and NetworkPolicy verification for Kubernetes.",
+    subcommands = {DemoCommand.class, CommandLine.HelpCommand.class},
+    footer = {
+      "",
+      "Also handled by the launcher itself:",
+      "  test      Install what the tests need, then run all tests (unit, integration, e2e).",
+    })
+public final class Podflow {
+  private Podflow() {}
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  static CommandLine commandLine() {
+    return new CommandLine(new Podflow()).setCaseInsensitiveEnumValuesAllowed(true);
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String version = Podflow.class.getPackage().getImplementationVersion();
+      return new String[] {"podflow " + (version == null ? "development build" : version)};
+    }
+  }
+}
