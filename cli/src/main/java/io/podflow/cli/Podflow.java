@@ -23,7 +23,22 @@ public final class Podflow {
   }
 
   static CommandLine commandLine() {
-    return new CommandLine(new Podflow()).setCaseInsensitiveEnumValuesAllowed(true);
+    return new CommandLine(new Podflow())
+        .setCaseInsensitiveEnumValuesAllowed(true)
+        .setExecutionExceptionHandler(Podflow::reportFailure);
+  }
+
+  /**
+   * A command that fails tells the person why in one line; the stack trace only with
+   * PODFLOW_DEBUG=1, since it helps developers, not users.
+   */
+  private static int reportFailure(
+      Exception e, CommandLine commandLine, CommandLine.ParseResult parseResult) {
+    commandLine.getErr().println("podflow " + commandLine.getCommandName() + ": " + e.getMessage());
+    if ("1".equals(System.getenv("PODFLOW_DEBUG"))) {
+      e.printStackTrace(commandLine.getErr());
+    }
+    return 1;
   }
 
   static final class Version implements CommandLine.IVersionProvider {
