@@ -1,7 +1,6 @@
 package io.podflow.cli;
 
-import io.podflow.processor.job.FlowRecordSource;
-import io.podflow.processor.job.FlowRecordToJson;
+import io.podflow.processor.job.FlowDocumentStream;
 import io.podflow.processor.job.FlowTopics;
 import io.podflow.processor.sink.opensearch.IndexTemplates;
 import io.podflow.processor.sink.opensearch.OpenSearchEndpoint;
@@ -17,7 +16,6 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -127,11 +125,7 @@ final class DemoCommand implements Callable<Integer> {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1);
     List<String> documents = new ArrayList<>();
     try (CloseableIterator<String> results =
-        env.fromSource(
-                FlowRecordSource.create(bootstrap, FlowTopics.FLOWS, "podflow-demo", true),
-                WatermarkStrategy.noWatermarks(),
-                "flow records")
-            .flatMap(new FlowRecordToJson())
+        FlowDocumentStream.fromKafka(env, bootstrap, "podflow-demo", true)
             .executeAndCollect("podflow demo")) {
       results.forEachRemaining(documents::add);
     }

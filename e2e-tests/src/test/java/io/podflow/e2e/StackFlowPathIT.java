@@ -5,8 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
-import io.podflow.processor.job.FlowRecordSource;
-import io.podflow.processor.job.FlowRecordToJson;
+import io.podflow.processor.job.FlowDocumentStream;
 import io.podflow.processor.job.FlowTopics;
 import io.podflow.processor.sink.opensearch.IndexTemplates;
 import io.podflow.processor.sink.opensearch.OpenSearchEndpoint;
@@ -24,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.CloseableIterator;
@@ -125,11 +123,7 @@ class StackFlowPathIT {
     env.setParallelism(1);
     List<String> out = new ArrayList<>();
     try (CloseableIterator<String> documents =
-        env.fromSource(
-                FlowRecordSource.create(bootstrap, FlowTopics.FLOWS, "stack-check", true),
-                WatermarkStrategy.noWatermarks(),
-                "flows")
-            .flatMap(new FlowRecordToJson())
+        FlowDocumentStream.fromKafka(env, bootstrap, "stack-check", true)
             .executeAndCollect("stack-check")) {
       documents.forEachRemaining(out::add);
     }
