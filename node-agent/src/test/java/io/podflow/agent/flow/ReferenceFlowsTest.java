@@ -1,0 +1,175 @@
+package io.podflow.agent.flow;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.podflow.agent.capture.CaptureFileReader;
+import io.podflow.schema.flow.v1.DirectionCounters;
+import io.podflow.schema.flow.v1.Endpoint;
+import io.podflow.schema.flow.v1.FlowRecord;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Our flows over every public capture in shared/pcaps equal the tshark reference tables: every
+ * flow, both directions' packets and IP bytes, TCP flags, first and last timestamps, and the frames
+ * that belong to no flow. The references cover whole files without timeouts, so the table runs with
+ * timeouts longer than any capture and records of one flow are summed.
+ */
+class ReferenceFlowsTest {
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final Duration FOREVER = Duration.ofDays(365 * 100);
+
+  static List<String> captures() throws IOException {
+    return ReferenceCaptures.names();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("captures")
+  void flowsMatchTheTsharkReferenceExactly(String name) throws IOException {
+    JsonNode reference = MAPPER.readTree(ReferenceCaptures.table(name).toFile());
+    List<FlowRecord> records = new ArrayList<>();
+    FlowRecordBuilder builder = new FlowRecordBuilder("test", "node", "file", "agent");
+    FlowTable table =
+        new FlowTable(
+            FlowTableConfig.defaults().withTimeouts(FOREVER, FOREVER).withMaxFlows(1 << 16),
+            (flow, reason) -> records.add(builder.build(flow, reason)));
+    FlowMeter meter = new FlowMeter(table);
+
+    CaptureFileReader.Result read = CaptureFileReader.read(ReferenceCaptures.capture(name), meter);
+    table.flush();
+
+    JsonNode totals = reference.get("totals");
+    assertThat(read.frames()).as("frames").isEqualTo(totals.get("packets").asLong());
+    assertThat(read.truncated()).isFalse();
+    MeterCounters counters = meter.counters();
+    assertThat(counters.notIp() + counters.malformedTotal())
+        .as("frames in no flow")
+        .isEqualTo(totals.get("non_ip_packets").asLong());
+    assertThat(counters.ipPackets()).isEqualTo(totals.get("ip_packets").asLong());
+
+    Map<String, String> ours = summarize(records);
+    Map<String, String> theirs = new TreeMap<>();
+    for (JsonNode flow : reference.get("flows")) {
+      theirs.put(key(flow), describe(flow));
+    }
+    assertThat(theirs).hasSize(totals.get("flows").asInt());
+    assertThat(ours).as("flows of " + name).containsExactlyInAnyOrderEntriesOf(theirs);
+  }
+
+  /** Sums the records of each flow into the reference's shape, keyed like the reference. */
+  private static Map<String, String> summarize(List<FlowRecord> records) throws IOException {
+    Map<String, long[]> sums = new TreeMap<>();
+    for (FlowRecord r : records) {
+      Side src = side(r.getSource());
+      Side dst = side(r.getDestination());
+      boolean sourceIsA = src.compareTo(dst) <= 0;
+      Side a = sourceIsA ? src : dst;
+      Side b = sourceIsA ? dst : src;
+      String icmp =
+          r.hasIcmp()
+              ? (r.getIcmp().hasType() ? r.getIcmp().getType() : -1)
+                  + "/"
+                  + (r.getIcmp().hasCode() ? r.getIcmp().getCode() : -1)
+                  + "/"
+                  + (r.getIcmp().hasEchoId() ? r.getIcmp().getEchoId() : -1)
+              : "-";
+      String key = r.getIpVersion() + " " + r.getProtocol() + " " + a + " " + b + " " + icmp;
+      DirectionCounters ab = sourceIsA ? r.getSourceToDestination() : r.getDestinationToSource();
+      DirectionCounters ba = sourceIsA ? r.getDestinationToSource() : r.getSourceToDestination();
+      long[] s =
+          sums.computeIfAbsent(
+              key, k -> new long[] {0, 0, 0, 0, 0, 0, Long.MAX_VALUE, Long.MIN_VALUE});
+      s[0] += ab.getPackets();
+      s[1] += ab.getBytes();
+      s[2] |= ab.getTcpFlags();
+      s[3] += ba.getPackets();
+      s[4] += ba.getBytes();
+      s[5] |= ba.getTcpFlags();
+      s[6] = Math.min(s[6], r.getTimeStartNs());
+      s[7] = Math.max(s[7], r.getTimeEndNs());
+    }
+    Map<String, String> out = new TreeMap<>();
+    sums.forEach(
+        (k, s) ->
+            out.put(
+                k,
+                String.format(
+                    "a>b %d pkts %d bytes flags %d | b>a %d pkts %d bytes flags %d | %d..%d",
+                    s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7])));
+    return out;
+  }
+
+  private static String key(JsonNode flow) throws IOException {
+    Side a = side(flow.get("a"));
+    Side b = side(flow.get("b"));
+    JsonNode icmp = flow.get("icmp");
+    String icmpKey =
+        icmp == null || icmp.isNull()
+            ? "-"
+            : intOr(icmp.get("type")) + "/" + intOr(icmp.get("code")) + "/" + intOr(icmp.get("id"));
+    return flow.get("ip_version").asInt()
+        + " "
+        + flow.get("proto").asInt()
+        + " "
+        + a
+        + " "
+        + b
+        + " "
+        + icmpKey;
+  }
+
+  private static String describe(JsonNode flow) {
+    JsonNode ab = flow.get("a_to_b");
+    JsonNode ba = flow.get("b_to_a");
+    return String.format(
+        "a>b %d pkts %d bytes flags %d | b>a %d pkts %d bytes flags %d | %d..%d",
+        ab.get("packets").asLong(),
+        ab.get("ip_bytes").asLong(),
+        ab.get("tcp_flags").asInt(0),
+        ba.get("packets").asLong(),
+        ba.get("ip_bytes").asLong(),
+        ba.get("tcp_flags").asInt(0),
+        flow.get("first_ts_ns").asLong(),
+        flow.get("last_ts_ns").asLong());
+  }
+
+  private static int intOr(JsonNode n) {
+    return n == null || n.isNull() ? -1 : n.asInt();
+  }
+
+  private record Side(byte[] ip, int port) implements Comparable<Side> {
+    @Override
+    public int compareTo(Side o) {
+      int c = java.util.Arrays.compareUnsigned(ip, o.ip);
+      return c != 0 ? c : Integer.compare(port, o.port);
+    }
+
+    @Override
+    public String toString() {
+      try {
+        return InetAddress.getByAddress(ip).getHostAddress() + ":" + port;
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+
+  private static Side side(Endpoint e) {
+    return new Side(e.getIp().toByteArray(), e.hasPort() ? e.getPort() : -1);
+  }
+
+  private static Side side(JsonNode endpoint) throws IOException {
+    return new Side(
+        InetAddress.getByName(endpoint.get("ip").asText()).getAddress(),
+        intOr(endpoint.get("port")));
+  }
+}
