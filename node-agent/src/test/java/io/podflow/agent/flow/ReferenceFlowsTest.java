@@ -1,15 +1,19 @@
 package io.podflow.agent.flow;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.podflow.agent.capture.CaptureFileReader;
+import io.podflow.agent.app.OfflineReplay;
+import io.podflow.agent.app.OfflineReplay.FrameSourceKind;
+import io.podflow.agent.capture.CaptureFileException;
 import io.podflow.schema.flow.v1.DirectionCounters;
 import io.podflow.schema.flow.v1.Endpoint;
 import io.podflow.schema.flow.v1.FlowRecord;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,22 +39,53 @@ class ReferenceFlowsTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("captures")
   void flowsMatchTheTsharkReferenceExactly(String name) throws IOException {
+    assertMatchesReference(name, FrameSourceKind.JAVA);
+  }
+
+  static List<String> capturesLibpcapReads() throws IOException {
+    return ReferenceCaptures.names().stream()
+        .filter(name -> !MULTI_LINK_TYPE_PCAPNG.equals(name))
+        .toList();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("capturesLibpcapReads")
+  void flowsReadThroughLibpcapMatchTheReferenceExactly(String name) throws IOException {
+    assertMatchesReference(name, FrameSourceKind.LIBPCAP);
+  }
+
+  @org.junit.jupiter.api.Test
+  void libpcapRefusesAPcapngFileWithMixedLinkTypesThatTheJavaReaderDecodes() throws IOException {
+    // pcpp_pcapng-example has an Ethernet and a Linux SLL interface; libpcap 1.10 gives a file
+    // one link type and stops at the first packet of the other. That is why the Java reader is
+    // the default for files (and it matches the reference, above).
+    Path file = ReferenceCaptures.capture(MULTI_LINK_TYPE_PCAPNG);
+    FlowTableConfig config = FlowTableConfig.defaults().withTimeouts(FOREVER, FOREVER);
+
+    assertThatThrownBy(() -> OfflineReplay.run(file, config, FrameSourceKind.LIBPCAP, r -> {}))
+        .isInstanceOf(CaptureFileException.class)
+        .hasMessageContaining("after 59 frames")
+        .hasMessageContaining("different from the type of the first interface");
+  }
+
+  private static final String MULTI_LINK_TYPE_PCAPNG = "pcpp_pcapng-example";
+
+  private static void assertMatchesReference(String name, FrameSourceKind source)
+      throws IOException {
     JsonNode reference = MAPPER.readTree(ReferenceCaptures.table(name).toFile());
     List<FlowRecord> records = new ArrayList<>();
-    FlowRecordBuilder builder = new FlowRecordBuilder("test", "node", "file", "agent");
-    FlowTable table =
-        new FlowTable(
+    OfflineReplay.Summary read =
+        OfflineReplay.run(
+            ReferenceCaptures.capture(name),
             FlowTableConfig.defaults().withTimeouts(FOREVER, FOREVER).withMaxFlows(1 << 16),
-            (flow, reason) -> records.add(builder.build(flow, reason)));
-    FlowMeter meter = new FlowMeter(table);
-
-    CaptureFileReader.Result read = CaptureFileReader.read(ReferenceCaptures.capture(name), meter);
-    table.flush();
+            source,
+            records::add);
 
     JsonNode totals = reference.get("totals");
     assertThat(read.frames()).as("frames").isEqualTo(totals.get("packets").asLong());
     assertThat(read.truncated()).isFalse();
-    MeterCounters counters = meter.counters();
+    assertThat(read.evicted()).isZero();
+    MeterCounters counters = read.counters();
     assertThat(counters.notIp() + counters.malformedTotal())
         .as("frames in no flow")
         .isEqualTo(totals.get("non_ip_packets").asLong());

@@ -1,0 +1,26 @@
+package io.podflow.agent.capture.libpcap;
+
+import com.sun.jna.Native;
+import com.sun.jna.NativeLibrary;
+import com.sun.jna.Pointer;
+import com.sun.jna.ptr.PointerByReference;
+
+/**
+ * The one libpcap call on the per-packet path, bound by JNA direct mapping. pcap4j's own per-packet
+ * calls allocate a JNA structure for every packet; everything else (opening devices and files,
+ * filters, statistics) stays with pcap4j.
+ */
+final class LibpcapDirect {
+  static {
+    Native.register(
+        NativeLibrary.getInstance(System.getProperty("org.pcap4j.core.pcapLibName", "pcap")));
+  }
+
+  private LibpcapDirect() {}
+
+  /**
+   * {@code int pcap_next_ex(pcap_t *p, struct pcap_pkthdr **header, const u_char **data)}: 1 a
+   * packet, 0 a timeout (live), -1 an error, -2 the end of a file.
+   */
+  static native int pcap_next_ex(Pointer pcap, PointerByReference header, PointerByReference data);
+}

@@ -1,0 +1,103 @@
+package io.podflow.agent.capture.libpcap;
+
+import com.sun.jna.Pointer;
+import com.sun.jna.ptr.PointerByReference;
+import io.podflow.agent.capture.FrameHandler;
+import java.lang.reflect.Field;
+import org.pcap4j.core.PcapHandle;
+
+/**
+ * Reads packets from an open pcap4j handle into a reused buffer and hands them on, without
+ * allocating per packet. The handle must have been opened with nanosecond timestamps.
+ */
+public final class PacketReader {
+  /** Result of {@link #next}: a frame was delivered. */
+  public static final int FRAME = 1;
+
+  /** Result of {@link #next}: the libpcap timeout passed without a packet (live capture). */
+  public static final int TIMEOUT = 0;
+
+  /** Result of {@link #next}: the end of a file. */
+  public static final int END = -2;
+
+  private static final Field HANDLE_FIELD = handleField();
+
+  private final PcapHandle handle;
+  private final Pointer pcap;
+  private final int linkType;
+  private final PointerByReference headerRef = new PointerByReference();
+  private final PointerByReference dataRef = new PointerByReference();
+  private final MovablePointer header = new MovablePointer();
+  private final MovablePointer data = new MovablePointer();
+  private byte[] buffer = new byte[1 << 16];
+
+  public PacketReader(PcapHandle handle) {
+    this.handle = handle;
+    try {
+      this.pcap = (Pointer) HANDLE_FIELD.get(handle);
+    } catch (IllegalAccessException e) {
+      throw new IllegalStateException("cannot reach pcap4j's native handle", e);
+    }
+    this.linkType = handle.getDlt().value();
+  }
+
+  public int linkType() {
+    return linkType;
+  }
+
+  /**
+   * Reads one packet and delivers it.
+   *
+   * @return {@link #FRAME}, {@link #TIMEOUT} or {@link #END}
+   * @throws LibpcapException when libpcap reports an error
+   */
+  public int next(FrameHandler handler) {
+    int result = LibpcapDirect.pcap_next_ex(pcap, headerRef, dataRef);
+    if (result == 1) {
+      // struct pcap_pkthdr on LP64: struct timeval ts (2 x 8), bpf_u_int32 caplen, len
+      header.moveTo(headerRef.getPointer().getLong(0));
+      long seconds = header.getLong(0);
+      long nanos = header.getLong(8);
+      int captured = header.getInt(16);
+      int wire = header.getInt(20);
+      if (captured > buffer.length) {
+        buffer = new byte[Integer.highestOneBit(captured) << 1];
+      }
+      data.moveTo(dataRef.getPointer().getLong(0));
+      data.read(0, buffer, 0, captured);
+      handler.frame(
+          buffer,
+          0,
+          captured,
+          Math.max(wire, captured),
+          linkType,
+          seconds * 1_000_000_000L + nanos);
+      return FRAME;
+    }
+    if (result == 0) {
+      return TIMEOUT;
+    }
+    if (result == -2) {
+      return END;
+    }
+    throw new LibpcapException(error());
+  }
+
+  private String error() {
+    try {
+      return handle.getError();
+    } catch (org.pcap4j.core.NotOpenException e) {
+      return "the handle is closed";
+    }
+  }
+
+  private static Field handleField() {
+    try {
+      Field field = PcapHandle.class.getDeclaredField("handle");
+      field.setAccessible(true);
+      return field;
+    } catch (NoSuchFieldException e) {
+      throw new IllegalStateException("this pcap4j has no PcapHandle.handle field", e);
+    }
+  }
+}
