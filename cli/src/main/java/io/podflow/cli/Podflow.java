@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Podflow.Version.class,
     description = "Flow visibility and NetworkPolicy verification for Kubernetes.",
-    subcommands = {DemoCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {DemoCommand.class, ReplayCommand.class, CommandLine.HelpCommand.class},
     footer = {
       "",
       "Also handled by the launcher itself:",

@@ -1,0 +1,134 @@
+package io.podflow.cli;
+
+import io.podflow.agent.app.OfflineReplay;
+import io.podflow.agent.app.OfflineReplay.FrameSourceKind;
+import io.podflow.agent.decode.MalformedReason;
+import io.podflow.agent.flow.FlowTableConfig;
+import io.podflow.agent.flow.MeterCounters;
+import io.podflow.schema.json.FlowRecordJson;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code podflow replay FILE}: the agent's packet path over a capture file, one JSON flow record
+ * per line on stdout, counters on stderr.
+ */
+@Command(
+    name = "replay",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Aggregate a pcap or pcapng file into flows as the agent does, and write one JSON object"
+          + " per exported flow record to stdout (the schema's JSON form; source is the"
+          + " initiator). A summary of counters goes to stderr.",
+      "Time is the packets' own: results do not depend on how fast the file is read."
+    })
+final class ReplayCommand implements Callable<Integer> {
+  @Parameters(paramLabel = "FILE", description = "pcap or pcapng file (the format is detected).")
+  Path file;
+
+  @Option(
+      names = "--active-timeout",
+      defaultValue = "10",
+      paramLabel = "S",
+      description =
+          "Seconds after which a long flow gives a record per interval. Default: ${DEFAULT-VALUE}.")
+  double activeTimeoutSeconds;
+
+  @Option(
+      names = "--idle-timeout",
+      defaultValue = "15",
+      paramLabel = "S",
+      description =
+          "Seconds without packets after which a flow is exported. Default: ${DEFAULT-VALUE}.")
+  double idleTimeoutSeconds;
+
+  @Option(
+      names = "--max-flows",
+      defaultValue = "262144",
+      description =
+          "Flows held at once; beyond it the least recently seen is exported early. Default: ${DEFAULT-VALUE}.")
+  int maxFlows;
+
+  @Option(
+      names = "--reader",
+      defaultValue = "java",
+      description =
+          "java (podflow's parser, any pcapng) or libpcap (through pcap4j). Default: ${DEFAULT-VALUE}.")
+  FrameSourceKind reader;
+
+  @Option(names = "--quiet", description = "Write no records, only the summary (for benchmarks).")
+  boolean quiet;
+
+  @Override
+  public Integer call() throws IOException {
+    if (!Files.isReadable(file)) {
+      throw new IllegalArgumentException("cannot read " + file);
+    }
+    FlowTableConfig config =
+        FlowTableConfig.defaults()
+            .withTimeouts(
+                seconds(activeTimeoutSeconds, "--active-timeout"),
+                seconds(idleTimeoutSeconds, "--idle-timeout"))
+            .withMaxFlows(maxFlows);
+    FlowRecordJson json = new FlowRecordJson();
+    OutputStream out = new BufferedOutputStream(System.out, 1 << 16);
+    OfflineReplay.Summary summary =
+        OfflineReplay.run(
+            file,
+            config,
+            reader,
+            record -> {
+              if (quiet) {
+                return;
+              }
+              try {
+                json.write(record, out);
+                out.write('\n');
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+            });
+    out.flush();
+    printSummary(summary, System.err);
+    return 0;
+  }
+
+  private static Duration seconds(double value, String option) {
+    if (!(value > 0)) {
+      throw new IllegalArgumentException(option + " must be a positive number of seconds");
+    }
+    return Duration.ofNanos((long) (value * 1e9));
+  }
+
+  private void printSummary(OfflineReplay.Summary s, PrintStream err) {
+    MeterCounters c = s.counters();
+    err.printf(
+        "podflow replay: %s (%s%s): %d frames: %d IP, %d not IP, %d malformed; %d flow records%n",
+        file,
+        s.format(),
+        s.truncated() ? ", cut short: the last record was incomplete" : "",
+        s.frames(),
+        c.ipPackets(),
+        c.notIp(),
+        c.malformedTotal(),
+        s.records());
+    for (MalformedReason reason : MalformedReason.values()) {
+      if (c.malformed(reason) > 0) {
+        err.printf("  malformed %-24s %d%n", reason.name().toLowerCase(), c.malformed(reason));
+      }
+    }
+    err.printf(
+        "  fragments %d (%d without their first fragment), transport headers cut short %d, flows evicted %d%n",
+        c.fragments(), c.unattributedFragments(), c.transportTruncated(), s.evicted());
+  }
+}
