@@ -23,4 +23,7 @@ final class LibpcapDirect {
    * packet, 0 a timeout (live), -1 an error, -2 the end of a file.
    */
   static native int pcap_next_ex(Pointer pcap, PointerByReference header, PointerByReference data);
+
+  /** {@code int pcap_get_selectable_fd(pcap_t *p)}: a descriptor to poll, or -1. */
+  static native int pcap_get_selectable_fd(Pointer pcap);
 }

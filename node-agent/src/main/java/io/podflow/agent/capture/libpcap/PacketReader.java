@@ -29,9 +29,22 @@ public final class PacketReader {
   private final PointerByReference dataRef = new PointerByReference();
   private final MovablePointer header = new MovablePointer();
   private final MovablePointer data = new MovablePointer();
+  private final int selectableFd;
+  private final int pollTimeoutMillis;
+  private final int[] pollfd = new int[2];
   private byte[] buffer = new byte[1 << 16];
 
+  /** A reader of a file (or of a blocking live handle). */
   public PacketReader(PcapHandle handle) {
+    this(handle, -1);
+  }
+
+  /**
+   * A reader of a live handle that waits at most {@code pollTimeoutMillis} for packets: the handle
+   * is switched to non-blocking and waited on with poll(2), because libpcap ignores its own timeout
+   * in immediate mode.
+   */
+  public PacketReader(PcapHandle handle, int pollTimeoutMillis) {
     this.handle = handle;
     try {
       this.pcap = (Pointer) HANDLE_FIELD.get(handle);
@@ -39,6 +52,20 @@ public final class PacketReader {
       throw new IllegalStateException("cannot reach pcap4j's native handle", e);
     }
     this.linkType = handle.getDlt().value();
+    this.pollTimeoutMillis = pollTimeoutMillis;
+    if (pollTimeoutMillis >= 0) {
+      try {
+        handle.setBlockingMode(PcapHandle.BlockingMode.NONBLOCKING);
+      } catch (org.pcap4j.core.PcapNativeException | org.pcap4j.core.NotOpenException e) {
+        throw new LibpcapException("cannot make the capture non-blocking: " + e.getMessage(), e);
+      }
+      this.selectableFd = LibpcapDirect.pcap_get_selectable_fd(pcap);
+      if (selectableFd < 0) {
+        throw new LibpcapException("the capture has no selectable descriptor");
+      }
+    } else {
+      this.selectableFd = -1;
+    }
   }
 
   public int linkType() {
@@ -53,6 +80,16 @@ public final class PacketReader {
    */
   public int next(FrameHandler handler) {
     int result = LibpcapDirect.pcap_next_ex(pcap, headerRef, dataRef);
+    if (result == 0 && selectableFd >= 0) {
+      int events = Poll.waitReadable(pollfd, selectableFd, pollTimeoutMillis);
+      if ((events & (Poll.POLLERR | Poll.POLLHUP | Poll.POLLNVAL)) != 0) {
+        throw new LibpcapException("the interface went away");
+      }
+      if (events == 0) {
+        return TIMEOUT;
+      }
+      result = LibpcapDirect.pcap_next_ex(pcap, headerRef, dataRef);
+    }
     if (result == 1) {
       // struct pcap_pkthdr on LP64: struct timeval ts (2 x 8), bpf_u_int32 caplen, len
       header.moveTo(headerRef.getPointer().getLong(0));

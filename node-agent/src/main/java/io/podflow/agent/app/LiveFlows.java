@@ -1,0 +1,70 @@
+package io.podflow.agent.app;
+
+import io.podflow.agent.capture.CaptureConfig;
+import io.podflow.agent.capture.CaptureStats;
+import io.podflow.agent.capture.LiveCapture;
+import io.podflow.agent.flow.FlowMeter;
+import io.podflow.agent.flow.FlowRecordBuilder;
+import io.podflow.agent.flow.FlowTable;
+import io.podflow.agent.flow.FlowTableConfig;
+import io.podflow.agent.flow.MeterCounters;
+import io.podflow.schema.flow.v1.FlowRecord;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * Live capture wired to flow tables: one meter and table per captured interface, records handed to
+ * a consumer that must be thread-safe (interfaces export from their own threads).
+ */
+public final class LiveFlows implements AutoCloseable {
+  private final LiveCapture capture;
+  private final Map<String, FlowMeter> meters = new ConcurrentHashMap<>();
+
+  public LiveFlows(
+      CaptureConfig captureConfig,
+      FlowTableConfig tableConfig,
+      String cluster,
+      String node,
+      String agent,
+      Consumer<FlowRecord> records) {
+    this.capture =
+        new LiveCapture(
+            captureConfig,
+            name -> {
+              FlowRecordBuilder builder = new FlowRecordBuilder(cluster, node, name, agent);
+              FlowTable table =
+                  new FlowTable(
+                      tableConfig, (flow, reason) -> records.accept(builder.build(flow, reason)));
+              FlowMeter meter = new FlowMeter(table);
+              meters.put(name, meter);
+              return new MeteredSink(meter);
+            });
+  }
+
+  public LiveFlows start() {
+    capture.start();
+    return this;
+  }
+
+  public LiveCapture capture() {
+    return capture;
+  }
+
+  public List<CaptureStats> stats() {
+    return capture.stats();
+  }
+
+  /** Packet-path counters of an interface captured now or before. */
+  public MeterCounters counters(String interfaceName) {
+    FlowMeter meter = meters.get(interfaceName);
+    return meter == null ? null : meter.counters();
+  }
+
+  /** Stops capturing; every flow still held is exported (flush). */
+  @Override
+  public void close() {
+    capture.close();
+  }
+}

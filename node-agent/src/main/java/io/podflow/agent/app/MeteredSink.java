@@ -1,0 +1,29 @@
+package io.podflow.agent.app;
+
+import io.podflow.agent.capture.CaptureSink;
+import io.podflow.agent.flow.FlowMeter;
+
+/** One interface's capture feeding its own flow meter; the end of the capture flushes it. */
+final class MeteredSink implements CaptureSink {
+  private final FlowMeter meter;
+
+  MeteredSink(FlowMeter meter) {
+    this.meter = meter;
+  }
+
+  @Override
+  public void frame(
+      byte[] data, int offset, int capturedLength, int wireLength, int linkType, long ts) {
+    meter.frame(data, offset, capturedLength, wireLength, linkType, ts);
+  }
+
+  @Override
+  public void idle(long nowNanos) {
+    meter.table().advanceTo(nowNanos);
+  }
+
+  @Override
+  public void closed() {
+    meter.table().flush();
+  }
+}
