@@ -19,11 +19,11 @@ final class MeteredSink implements CaptureSink {
 
   @Override
   public void idle(long nowNanos) {
-    meter.table().advanceTo(nowNanos);
+    meter.advanceTo(nowNanos);
   }
 
   @Override
   public void closed() {
-    meter.table().flush();
+    meter.finish();
   }
 }

@@ -41,7 +41,7 @@ public final class OfflineReplay {
           case JAVA -> CaptureFileReader.read(file, meter);
           case LIBPCAP -> io.podflow.agent.capture.LibpcapFileReader.read(file, meter);
         };
-    table.flush();
+    meter.finish();
     return new Summary(
         read.frames(),
         read.truncated(),

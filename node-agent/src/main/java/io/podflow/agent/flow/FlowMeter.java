@@ -11,13 +11,20 @@ import io.podflow.agent.decode.PacketDecoder;
  */
 public final class FlowMeter implements FrameHandler {
   private final PacketDecoder decoder = new PacketDecoder();
-  private final DecodedPacket packet = new DecodedPacket();
+  private static final int BATCH = 16;
+  private final DecodedPacket[] batch = new DecodedPacket[BATCH];
+  private final FlowKey[] keys = new FlowKey[BATCH];
+  private int pending;
   private final FragmentTracker fragments = new FragmentTracker(1 << 14);
   private final MeterCounters counters = new MeterCounters();
   private final FlowTable table;
 
   public FlowMeter(FlowTable table) {
     this.table = table;
+    for (int i = 0; i < BATCH; i++) {
+      batch[i] = new DecodedPacket();
+      keys[i] = new FlowKey();
+    }
   }
 
   @Override
@@ -29,6 +36,7 @@ public final class FlowMeter implements FrameHandler {
       int linkType,
       long timestampNanos) {
     counters.frames++;
+    DecodedPacket packet = batch[pending];
     DecodeOutcome outcome =
         decoder.decode(data, offset, capturedLength, wireLength, linkType, timestampNanos, packet);
     if (outcome == DecodeOutcome.IP) {
@@ -42,14 +50,36 @@ public final class FlowMeter implements FrameHandler {
           counters.unattributedFragments++;
         }
       }
-      table.add(packet);
+      if (++pending == BATCH) {
+        drain();
+      }
     } else if (outcome == DecodeOutcome.NOT_IP) {
       counters.notIp++;
-      table.advanceTo(timestampNanos);
+      advanceTo(timestampNanos);
     } else {
       counters.malformed[decoder.malformedReason().ordinal()]++;
-      table.advanceTo(timestampNanos);
+      advanceTo(timestampNanos);
     }
+  }
+
+  /** Adds the packets decoded but not yet counted (batches of up to 16) to the table. */
+  public void drain() {
+    if (pending > 0) {
+      table.addBatch(batch, keys, pending);
+      pending = 0;
+    }
+  }
+
+  /** Moves time forward: packets held in the batch go first, so the order stays exact. */
+  public void advanceTo(long nowNanos) {
+    drain();
+    table.advanceTo(nowNanos);
+  }
+
+  /** Counts what is held and exports every flow (end of a file, end of a capture). */
+  public void finish() {
+    drain();
+    table.flush();
   }
 
   public MeterCounters counters() {

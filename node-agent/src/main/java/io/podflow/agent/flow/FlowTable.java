@@ -50,6 +50,11 @@ public final class FlowTable {
   private long evicted;
   private long exported;
   private final FlowView view;
+  private final FlowKey single = new FlowKey();
+
+  /** Sink of the batch's early loads, so the JIT keeps them. */
+  @SuppressWarnings("unused")
+  private long touched;
 
   public FlowTable(FlowTableConfig config, FlowExporter exporter) {
     this.store = new FlowStore(config.maxFlows());
@@ -78,103 +83,101 @@ public final class FlowTable {
 
   /** Adds one IP packet (with its fragment attribution done). */
   public void add(DecodedPacket p) {
+    single.of(p);
+    add(p, single);
+  }
+
+  /**
+   * Adds {@code n} IP packets in order, the same as {@link #add} one by one. Keys are computed and
+   * each packet's table slot is touched first, so the cache misses of the whole batch overlap
+   * instead of being waited for one packet at a time.
+   */
+  void addBatch(DecodedPacket[] packets, FlowKey[] keys, int n) {
+    long[] r = store.rec;
+    int mask = store.slots - 1;
+    long touch = 0;
+    for (int k = 0; k < n; k++) {
+      FlowKey key = keys[k];
+      key.of(packets[k]);
+      int base = FlowStore.base(key.hash & mask);
+      touch += r[base + FlowStore.A_LO] + r[base + FlowStore.PACKETS_AB];
+    }
+    touched = touch;
+    for (int k = 0; k < n; k++) {
+      add(packets[k], keys[k]);
+    }
+  }
+
+  private void add(DecodedPacket p, FlowKey key) {
     advanceTo(p.timestampNanos);
-    int srcPort = p.srcPort;
-    int dstPort = p.dstPort;
-    boolean icmp = p.isIcmp();
-    long icmpKey = 0;
-    if (icmp) {
-      int type = p.icmpType < 0 ? -1 : IcmpTypes.requestType(p.ipVersion, p.icmpType);
-      icmpKey = ((long) (type + 1) << 26) | ((long) (p.icmpCode + 1) << 17) | (p.icmpId + 1);
-      srcPort = DecodedPacket.ABSENT;
-      dstPort = DecodedPacket.ABSENT;
-    }
-    int order = Long.compareUnsigned(p.srcHi, p.dstHi);
-    if (order == 0) {
-      order = Long.compareUnsigned(p.srcLo, p.dstLo);
-    }
-    if (order == 0) {
-      order = Integer.compare(srcPort, dstPort);
-    }
-    boolean fromA = order <= 0;
-    long aHi = fromA ? p.srcHi : p.dstHi;
-    long aLo = fromA ? p.srcLo : p.dstLo;
-    long bHi = fromA ? p.dstHi : p.srcHi;
-    long bLo = fromA ? p.dstLo : p.srcLo;
-    int aPort = fromA ? srcPort : dstPort;
-    int bPort = fromA ? dstPort : srcPort;
-    long meta =
-        ((long) p.ipVersion << 42)
-            | ((long) p.protocol << 34)
-            | ((long) (aPort + 1) << 17)
-            | (bPort + 1);
-    int h = FlowStore.hashOf(aHi, aLo, bHi, bLo, meta, icmpKey);
-    int id = store.find(h, aHi, aLo, bHi, bLo, meta, icmpKey);
+    int id = store.find(key.hash, key.aHi, key.aLo, key.bHi, key.bLo, key.meta, key.icmp);
     if (id == FlowStore.NONE) {
       if (store.isFull()) {
         evictOne();
       }
-      id = store.insert(h, aHi, aLo, bHi, bLo, meta, icmpKey);
-      store.state[id] |= fromA ? FIRST_FROM_A : FIRST_FROM_B;
+      id = store.insert(key.hash, key.aHi, key.aLo, key.bHi, key.bLo, key.meta, key.icmp);
+      store.rec[FlowStore.base(id) + FlowStore.STATE] |= key.fromA ? FIRST_FROM_A : FIRST_FROM_B;
     }
-    count(id, p, fromA);
+    count(id, p, key.fromA);
   }
 
   private void count(int id, DecodedPacket p, boolean fromA) {
-    FlowStore s = store;
+    long[] r = store.rec;
+    int base = FlowStore.base(id);
     long ts = p.timestampNanos;
-    int st = s.state[id];
-    if (fromA) {
-      s.packetsAb[id]++;
-      s.bytesAb[id] += p.ipBytes;
-    } else {
-      s.packetsBa[id]++;
-      s.bytesBa[id] += p.ipBytes;
+    r[base + (fromA ? FlowStore.PACKETS_AB : FlowStore.PACKETS_BA)]++;
+    r[base + (fromA ? FlowStore.BYTES_AB : FlowStore.BYTES_BA)] += p.ipBytes;
+    if (ts < r[base + FlowStore.FIRST_TS]) {
+      r[base + FlowStore.FIRST_TS] = ts;
     }
-    if (ts < s.firstTs[id]) {
-      s.firstTs[id] = ts;
+    if (ts > r[base + FlowStore.LAST_TS]) {
+      r[base + FlowStore.LAST_TS] = ts;
     }
-    if (ts > s.lastTs[id]) {
-      s.lastTs[id] = ts;
+    if (ts < r[base + FlowStore.FLOW_START]) {
+      r[base + FlowStore.FLOW_START] = ts;
     }
-    if (ts < s.flowStart[id]) {
-      s.flowStart[id] = ts;
-    }
-    if (ts > s.lastSeen[id]) {
-      s.lastSeen[id] = ts;
-    }
+    long st = r[base + FlowStore.STATE];
     int flags = p.tcpFlags;
     if (flags >= 0) {
       if (fromA) {
-        s.flagsAb[id] |= flags;
-        st |= FLAGS_SEEN_AB;
+        st |= ((long) flags << 32) | FLAGS_SEEN_AB;
       } else {
-        s.flagsBa[id] |= flags;
-        st |= FLAGS_SEEN_BA;
+        st |= ((long) flags << 40) | FLAGS_SEEN_BA;
       }
-      st = tcpState(id, st, flags, fromA, ts);
+      st = tcpState(base, st, flags, fromA, ts);
     } else if (p.icmpType >= 0 && IcmpTypes.hasEchoIdentifier(p.ipVersion, p.icmpType)) {
       boolean reply = IcmpTypes.isReply(p.ipVersion, p.icmpType);
       st |=
           reply ? (fromA ? REPLY_FROM_A : REPLY_FROM_B) : (fromA ? REQUEST_FROM_A : REQUEST_FROM_B);
     }
-    s.state[id] = st;
+    r[base + FlowStore.STATE] = st;
+    store.checkAt[id] = deadline(st, r[base + FlowStore.FIRST_TS], r[base + FlowStore.LAST_TS]);
   }
 
-  private int tcpState(int id, int st, int flags, boolean fromA, long ts) {
+  /** When the flow is due: its interval's active timeout, or its idle timeout. */
+  private long deadline(long st, long intervalStart, long lastSeen) {
+    boolean closed = (st & (FIN_FROM_A | FIN_FROM_B | RST)) != 0;
+    long idle = lastSeen + (closed ? closedNanos : idleNanos);
+    return intervalStart == Long.MAX_VALUE ? idle : Math.min(idle, intervalStart + activeNanos);
+  }
+
+  private long tcpState(int base, long st, int flags, boolean fromA, long ts) {
+    long[] r = store.rec;
     boolean syn = (flags & 0x02) != 0;
     boolean ack = (flags & 0x10) != 0;
     if (syn && !ack) {
       st |= fromA ? SYN_FROM_A : SYN_FROM_B;
-      if (store.synTs[id] == FlowStore.NONE) {
-        store.synTs[id] = ts;
+      if ((st & FlowStore.SYN_SEEN) == 0) {
+        st |= FlowStore.SYN_SEEN;
+        r[base + FlowStore.SYN_OR_RTT] = ts;
       }
     } else if (syn) {
-      int synFromPeer = fromA ? SYN_FROM_B : SYN_FROM_A;
+      long synFromPeer = fromA ? SYN_FROM_B : SYN_FROM_A;
       if ((st & (SYNACK_FROM_A | SYNACK_FROM_B)) == 0
           && (st & synFromPeer) != 0
-          && store.synTs[id] != FlowStore.NONE) {
-        store.rtt[id] = Math.max(0, ts - store.synTs[id]);
+          && (st & FlowStore.RTT_KNOWN) == 0) {
+        r[base + FlowStore.SYN_OR_RTT] = Math.max(0, ts - r[base + FlowStore.SYN_OR_RTT]);
+        st |= FlowStore.RTT_KNOWN;
       }
       st |= fromA ? SYNACK_FROM_A : SYNACK_FROM_B;
     } else if (ack && (st & (SYNACK_FROM_A | SYNACK_FROM_B)) != 0) {
@@ -210,22 +213,31 @@ public final class FlowTable {
 
   private void sweep() {
     FlowStore s = store;
-    for (int id = 0; id < s.capacity; id++) {
-      if (!s.used[id]) {
+    long[] r = s.rec;
+    long[] due = s.checkAt;
+    for (int id = 0; id < s.slots; id++) {
+      if (due[id] > clock) {
         continue;
       }
-      boolean closed = (s.state[id] & (FIN_FROM_A | FIN_FROM_B | RST)) != 0;
-      if (clock - s.lastSeen[id] >= (closed ? closedNanos : idleNanos)) {
+      int base = FlowStore.base(id);
+      long st = r[base + FlowStore.STATE];
+      boolean closed = (st & (FIN_FROM_A | FIN_FROM_B | RST)) != 0;
+      if (clock - s.lastSeen(id) >= (closed ? closedNanos : idleNanos)) {
         EndReason reason =
-            (s.state[id] & RST) != 0
+            (st & RST) != 0
                 ? EndReason.END_REASON_RST
                 : closed ? EndReason.END_REASON_FIN : EndReason.END_REASON_IDLE_TIMEOUT;
         exportAndRemove(id, reason);
-      } else if (s.packetsAb[id] + s.packetsBa[id] > 0 && clock - s.firstTs[id] >= activeNanos) {
+        id--; // a later flow may have moved into this slot
+        continue;
+      }
+      if (r[base + FlowStore.PACKETS_AB] + r[base + FlowStore.PACKETS_BA] > 0
+          && clock - r[base + FlowStore.FIRST_TS] >= activeNanos) {
         export(id, EndReason.END_REASON_ACTIVE_TIMEOUT);
         s.resetInterval(id);
-        s.interval[id]++;
+        s.nextInterval(id);
       }
+      due[id] = deadline(r[base + FlowStore.STATE], r[base + FlowStore.FIRST_TS], s.lastSeen(id));
     }
   }
 
@@ -233,15 +245,16 @@ public final class FlowTable {
     FlowStore s = store;
     int victim = FlowStore.NONE;
     long oldest = Long.MAX_VALUE;
-    for (int n = 0, probes = 0; n < EVICTION_SAMPLE && probes < s.capacity; probes++) {
+    for (int n = 0, probes = 0; n < EVICTION_SAMPLE && probes < s.slots; probes++) {
       int id = evictionCursor;
-      evictionCursor = (evictionCursor + 1) % s.capacity;
-      if (!s.used[id]) {
+      evictionCursor = (evictionCursor + 1) & (s.slots - 1);
+      if (!s.used(id)) {
         continue;
       }
       n++;
-      if (s.lastSeen[id] < oldest) {
-        oldest = s.lastSeen[id];
+      long lastSeen = s.lastSeen(id);
+      if (lastSeen < oldest) {
+        oldest = lastSeen;
         victim = id;
       }
     }
@@ -252,8 +265,8 @@ public final class FlowTable {
   /** Exports every flow (end of capture, shutdown) and empties the table. */
   public void flush() {
     FlowStore s = store;
-    for (int id = 0; id < s.capacity; id++) {
-      if (s.used[id]) {
+    for (int id = 0; id < s.slots; id++) {
+      while (s.used(id)) { // a later flow may move into the emptied slot
         exportAndRemove(id, EndReason.END_REASON_FLUSH);
       }
     }
@@ -265,7 +278,8 @@ public final class FlowTable {
   }
 
   private void export(int id, EndReason reason) {
-    if (store.packetsAb[id] + store.packetsBa[id] == 0) {
+    int base = FlowStore.base(id);
+    if (store.rec[base + FlowStore.PACKETS_AB] + store.rec[base + FlowStore.PACKETS_BA] == 0) {
       return; // an interval with no packets is no record
     }
     view.id = id;

@@ -32,107 +32,111 @@ public final class FlowView {
     this.s = store;
   }
 
+  private long r(int field) {
+    return s.rec[FlowStore.base(id) + field];
+  }
+
   public int ipVersion() {
-    return (int) (s.meta[id] >>> 42);
+    return (int) (r(FlowStore.META) >>> 42);
   }
 
   public int protocol() {
-    return (int) (s.meta[id] >>> 34) & 0xff;
+    return (int) (r(FlowStore.META) >>> 34) & 0xff;
   }
 
   public long aHi() {
-    return s.aHi[id];
+    return r(FlowStore.A_HI);
   }
 
   public long aLo() {
-    return s.aLo[id];
+    return r(FlowStore.A_LO);
   }
 
   public long bHi() {
-    return s.bHi[id];
+    return r(FlowStore.B_HI);
   }
 
   public long bLo() {
-    return s.bLo[id];
+    return r(FlowStore.B_LO);
   }
 
   /** A's port, or -1 when the flow has none. */
   public int aPort() {
-    return (int) ((s.meta[id] >>> 17) & 0x1ffff) - 1;
+    return (int) ((r(FlowStore.META) >>> 17) & 0x1ffff) - 1;
   }
 
   public int bPort() {
-    return (int) (s.meta[id] & 0x1ffff) - 1;
+    return (int) (r(FlowStore.META) & 0x1ffff) - 1;
   }
 
   /** True for ICMP and ICMPv6 flows, which carry {@link #icmpType} and friends. */
   public boolean isIcmp() {
-    return s.icmp[id] != 0;
+    return r(FlowStore.ICMP) != 0;
   }
 
   /** ICMP type (replies folded onto their request type), or -1. */
   public int icmpType() {
-    return (int) (s.icmp[id] >>> 26) - 1;
+    return (int) (r(FlowStore.ICMP) >>> 26) - 1;
   }
 
   public int icmpCode() {
-    return (int) ((s.icmp[id] >>> 17) & 0x1ff) - 1;
+    return (int) ((r(FlowStore.ICMP) >>> 17) & 0x1ff) - 1;
   }
 
   public int icmpId() {
-    return (int) (s.icmp[id] & 0x1ffff) - 1;
+    return (int) (r(FlowStore.ICMP) & 0x1ffff) - 1;
   }
 
   public long packetsAtoB() {
-    return s.packetsAb[id];
+    return r(FlowStore.PACKETS_AB);
   }
 
   public long packetsBtoA() {
-    return s.packetsBa[id];
+    return r(FlowStore.PACKETS_BA);
   }
 
   public long bytesAtoB() {
-    return s.bytesAb[id];
+    return r(FlowStore.BYTES_AB);
   }
 
   public long bytesBtoA() {
-    return s.bytesBa[id];
+    return r(FlowStore.BYTES_BA);
   }
 
   /** OR of the TCP flag bytes from A, or -1 when no packet from A had flags. */
   public int tcpFlagsAtoB() {
-    return (s.state[id] & FLAGS_SEEN_AB) != 0 ? s.flagsAb[id] : -1;
+    return (s.state(id) & FLAGS_SEEN_AB) != 0 ? s.flagsAb(id) : -1;
   }
 
   public int tcpFlagsBtoA() {
-    return (s.state[id] & FLAGS_SEEN_BA) != 0 ? s.flagsBa[id] : -1;
+    return (s.state(id) & FLAGS_SEEN_BA) != 0 ? s.flagsBa(id) : -1;
   }
 
   /** Earliest packet of this record's interval, Unix nanoseconds. */
   public long firstTimestamp() {
-    return s.firstTs[id];
+    return r(FlowStore.FIRST_TS);
   }
 
   public long lastTimestamp() {
-    return s.lastTs[id];
+    return r(FlowStore.LAST_TS);
   }
 
   public long flowStart() {
-    return s.flowStart[id];
+    return r(FlowStore.FLOW_START);
   }
 
   public int intervalIndex() {
-    return s.interval[id];
+    return s.interval(id);
   }
 
   /** SYN to SYN-ACK, when the handshake was seen; -1 otherwise. */
   public long handshakeRttNanos() {
-    return s.rtt[id];
+    return (s.state(id) & FlowStore.RTT_KNOWN) != 0 ? r(FlowStore.SYN_OR_RTT) : -1;
   }
 
   /** True when A initiated the connection (so A is the record's source). */
   public boolean initiatorIsA() {
-    int st = s.state[id];
+    int st = s.state(id);
     return switch (initiatorRule()) {
       case INITIATOR_RULE_HANDSHAKE ->
           (st & SYN_FROM_A) != 0 || ((st & SYN_FROM_B) == 0 && (st & SYNACK_FROM_B) != 0);
@@ -155,7 +159,7 @@ public final class FlowView {
    * messages, the request's sender).
    */
   public InitiatorRule initiatorRule() {
-    int st = s.state[id];
+    int st = s.state(id);
     if (protocol() == 6) {
       if ((st & (SYN_FROM_A | SYN_FROM_B | SYNACK_FROM_A | SYNACK_FROM_B)) != 0) {
         return InitiatorRule.INITIATOR_RULE_HANDSHAKE;
@@ -172,7 +176,7 @@ public final class FlowView {
     if (protocol() != 6) {
       return null;
     }
-    int st = s.state[id];
+    int st = s.state(id);
     if ((st & RST) != 0) {
       return TcpState.TCP_STATE_RESET;
     }
@@ -189,8 +193,8 @@ public final class FlowView {
 
   /** What the traffic says about the connection. */
   public Outcome outcome() {
-    int st = s.state[id];
-    boolean both = s.packetsAb[id] > 0 && s.packetsBa[id] > 0;
+    int st = s.state(id);
+    boolean both = r(FlowStore.PACKETS_AB) > 0 && r(FlowStore.PACKETS_BA) > 0;
     if (protocol() == 6) {
       if ((st & RST) != 0 && (st & ACK_AFTER_HANDSHAKE) == 0) {
         return Outcome.OUTCOME_RESET;

@@ -93,7 +93,7 @@ class DecoderPropertiesTest {
       ts += 1_000_000;
       meter.frame(f.bytes(), 0, f.bytes().length, f.bytes().length + 4, f.linkType(), ts);
     }
-    table.flush();
+    meter.finish();
 
     MeterCounters c = meter.counters();
     assertThat(c.frames()).isEqualTo(frames.size());
