@@ -1,7 +1,7 @@
 package io.podflow.agent.capture.libpcap;
 
+import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
-import com.sun.jna.ptr.PointerByReference;
 import io.podflow.agent.capture.FrameHandler;
 import java.lang.reflect.Field;
 import org.pcap4j.core.PcapHandle;
@@ -23,12 +23,16 @@ public final class PacketReader {
   private static final Field HANDLE_FIELD = handleField();
 
   private final PcapHandle handle;
-  private final Pointer pcap;
+  private final long pcap;
   private final int linkType;
-  private final PointerByReference headerRef = new PointerByReference();
-  private final PointerByReference dataRef = new PointerByReference();
-  private final MovablePointer header = new MovablePointer();
-  private final MovablePointer data = new MovablePointer();
+
+  /** Native memory for pcap_next_ex's two out-parameters; kept reachable by this reader. */
+  private final Memory outParameters = new Memory(16);
+
+  /** Native addresses of the two out-parameters of pcap_next_ex. */
+  private final long headerSlot;
+
+  private final long dataSlot;
   private final int selectableFd;
   private final int pollTimeoutMillis;
   private final int[] pollfd = new int[2];
@@ -47,11 +51,13 @@ public final class PacketReader {
   public PacketReader(PcapHandle handle, int pollTimeoutMillis) {
     this.handle = handle;
     try {
-      this.pcap = (Pointer) HANDLE_FIELD.get(handle);
+      this.pcap = Pointer.nativeValue((Pointer) HANDLE_FIELD.get(handle));
     } catch (IllegalAccessException e) {
       throw new IllegalStateException("cannot reach pcap4j's native handle", e);
     }
     this.linkType = handle.getDlt().value();
+    this.headerSlot = Pointer.nativeValue(outParameters);
+    this.dataSlot = headerSlot + 8;
     this.pollTimeoutMillis = pollTimeoutMillis;
     if (pollTimeoutMillis >= 0) {
       try {
@@ -79,7 +85,7 @@ public final class PacketReader {
    * @throws LibpcapException when libpcap reports an error
    */
   public int next(FrameHandler handler) {
-    int result = LibpcapDirect.pcap_next_ex(pcap, headerRef, dataRef);
+    int result = LibpcapDirect.pcap_next_ex(pcap, headerSlot, dataSlot);
     if (result == 0 && selectableFd >= 0) {
       int events = Poll.waitReadable(pollfd, selectableFd, pollTimeoutMillis);
       if ((events & (Poll.POLLERR | Poll.POLLHUP | Poll.POLLNVAL)) != 0) {
@@ -88,20 +94,19 @@ public final class PacketReader {
       if (events == 0) {
         return TIMEOUT;
       }
-      result = LibpcapDirect.pcap_next_ex(pcap, headerRef, dataRef);
+      result = LibpcapDirect.pcap_next_ex(pcap, headerSlot, dataSlot);
     }
     if (result == 1) {
       // struct pcap_pkthdr on LP64: struct timeval ts (2 x 8), bpf_u_int32 caplen, len
-      header.moveTo(headerRef.getPointer().getLong(0));
-      long seconds = header.getLong(0);
-      long nanos = header.getLong(8);
-      int captured = header.getInt(16);
-      int wire = header.getInt(20);
+      long header = NativeMemory.getLong(headerSlot);
+      long seconds = NativeMemory.getLong(header);
+      long nanos = NativeMemory.getLong(header + 8);
+      int captured = NativeMemory.getInt(header + 16);
+      int wire = NativeMemory.getInt(header + 20);
       if (captured > buffer.length) {
         buffer = new byte[Integer.highestOneBit(captured) << 1];
       }
-      data.moveTo(dataRef.getPointer().getLong(0));
-      data.read(0, buffer, 0, captured);
+      NativeMemory.copy(NativeMemory.getLong(dataSlot), buffer, captured);
       handler.frame(
           buffer,
           0,
