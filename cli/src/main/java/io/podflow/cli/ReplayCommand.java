@@ -80,24 +80,25 @@ final class ReplayCommand implements Callable<Integer> {
                 seconds(activeTimeoutSeconds, "--active-timeout"),
                 seconds(idleTimeoutSeconds, "--idle-timeout"))
             .withMaxFlows(maxFlows);
-    FlowRecordJson json = new FlowRecordJson();
     OutputStream out = new BufferedOutputStream(System.out, 1 << 16);
-    OfflineReplay.Summary summary =
-        OfflineReplay.run(
-            file,
-            config,
-            reader,
-            record -> {
-              if (quiet) {
-                return;
-              }
-              try {
-                json.write(record, out);
-                out.write('\n');
-              } catch (IOException e) {
-                throw new UncheckedIOException(e);
-              }
-            });
+    OfflineReplay.Summary summary;
+    try (FlowRecordJson.LinesWriter lines = new FlowRecordJson().lines(out)) {
+      summary =
+          OfflineReplay.run(
+              file,
+              config,
+              reader,
+              record -> {
+                if (quiet) {
+                  return;
+                }
+                try {
+                  lines.write(record);
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              });
+    }
     out.flush();
     printSummary(summary, System.err);
     return 0;

@@ -91,6 +91,21 @@ class FlowRecordJsonTest {
         .isEqualTo(MAPPER.readTree(json.toJson(GoldenRecord.full())));
   }
 
+  @Test
+  void writesOneRecordPerLine() throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (FlowRecordJson.LinesWriter lines = json.lines(out)) {
+      lines.write(GoldenRecord.full());
+      lines.write(GoldenRecord.full());
+    }
+
+    String[] text = out.toString(java.nio.charset.StandardCharsets.UTF_8).split("\n", -1);
+    assertThat(text).hasSize(3);
+    assertThat(text[2]).isEmpty();
+    assertThat(MAPPER.readTree(text[1]))
+        .isEqualTo(MAPPER.readTree(json.toJson(GoldenRecord.full())));
+  }
+
   private static ByteString ip(int a, int b, int c, int d) {
     return ByteString.copyFrom(new byte[] {(byte) a, (byte) b, (byte) c, (byte) d});
   }
