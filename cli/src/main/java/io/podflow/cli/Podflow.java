@@ -9,7 +9,12 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Podflow.Version.class,
     description = "Flow visibility and NetworkPolicy verification for Kubernetes.",
-    subcommands = {DemoCommand.class, ReplayCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {
+      DemoCommand.class,
+      ReplayCommand.class,
+      CaptureCommand.class,
+      CommandLine.HelpCommand.class
+    },
     footer = {
       "",
       "Also handled by the launcher itself:",

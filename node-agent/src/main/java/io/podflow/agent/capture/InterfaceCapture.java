@@ -82,7 +82,7 @@ final class InterfaceCapture implements Runnable {
             .promiscuousMode(PromiscuousMode.NONPROMISCUOUS)
             .timeoutMillis((int) config.readTimeout().toMillis())
             .bufferSize(config.bufferBytes())
-            .immediateMode(true)
+            .immediateMode(config.immediateMode())
             .timestampPrecision(PcapHandle.TimestampPrecision.NANO)
             .build();
     if (!config.bpfFilter().isEmpty()) {

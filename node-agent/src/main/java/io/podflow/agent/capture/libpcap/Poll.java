@@ -5,8 +5,8 @@ import com.sun.jna.NativeLibrary;
 
 /**
  * libc's poll(2) on one descriptor, bound by JNA direct mapping. A capture in immediate mode
- * ignores libpcap's read timeout, so the reader runs libpcap non-blocking and waits here, which
- * lets it notice a stop request and let flows expire while no packets come.
+ * ignores libpcap's read timeout, so the reader runs libpcap non-blocking and waits here in either
+ * mode, which lets it notice a stop request and let flows expire while no packets come.
  */
 final class Poll {
   static final short POLLIN = 0x001;
