@@ -66,6 +66,13 @@ final class ReplayCommand implements Callable<Integer> {
           "java (podflow's parser, any pcapng) or libpcap (through pcap4j). Default: ${DEFAULT-VALUE}.")
   FrameSourceKind reader;
 
+  @Option(
+      names = "--pace",
+      defaultValue = "full",
+      description =
+          "full (as fast as it reads) or recorded (at the pace it was captured). Default: ${DEFAULT-VALUE}.")
+  String pace;
+
   @Option(names = "--quiet", description = "Write no records, only the summary (for benchmarks).")
   boolean quiet;
 
@@ -88,6 +95,7 @@ final class ReplayCommand implements Callable<Integer> {
               file,
               config,
               reader,
+              recordedPace(),
               record -> {
                 if (quiet) {
                   return;
@@ -102,6 +110,14 @@ final class ReplayCommand implements Callable<Integer> {
     out.flush();
     printSummary(summary, System.err);
     return 0;
+  }
+
+  private boolean recordedPace() {
+    return switch (pace) {
+      case "full" -> false;
+      case "recorded" -> true;
+      default -> throw new IllegalArgumentException("--pace must be full or recorded, not " + pace);
+    };
   }
 
   private static Duration seconds(double value, String option) {

@@ -1,6 +1,9 @@
 package io.podflow.agent.app;
 
 import io.podflow.agent.capture.CaptureFileReader;
+import io.podflow.agent.capture.FrameHandler;
+import io.podflow.agent.capture.LibpcapFileReader;
+import io.podflow.agent.capture.RecordedPace;
 import io.podflow.agent.flow.FlowExporter;
 import io.podflow.agent.flow.FlowMeter;
 import io.podflow.agent.flow.FlowRecordBuilder;
@@ -31,15 +34,28 @@ public final class OfflineReplay {
 
   public static Summary run(
       Path file, FlowTableConfig config, FrameSourceKind source, Consumer<FlowRecord> records) {
+    return run(file, config, source, false, records);
+  }
+
+  /**
+   * @param recordedPace deliver packets at the pace they were recorded instead of at full speed
+   */
+  public static Summary run(
+      Path file,
+      FlowTableConfig config,
+      FrameSourceKind source,
+      boolean recordedPace,
+      Consumer<FlowRecord> records) {
     FlowRecordBuilder builder =
         new FlowRecordBuilder("", "", file.getFileName().toString(), "podflow-replay");
     FlowExporter exporter = (flow, reason) -> records.accept(builder.build(flow, reason));
     FlowTable table = new FlowTable(config, exporter);
     FlowMeter meter = new FlowMeter(table);
+    FrameHandler frames = recordedPace ? new RecordedPace(meter) : meter;
     CaptureFileReader.Result read =
         switch (source) {
-          case JAVA -> CaptureFileReader.read(file, meter);
-          case LIBPCAP -> io.podflow.agent.capture.LibpcapFileReader.read(file, meter);
+          case JAVA -> CaptureFileReader.read(file, frames);
+          case LIBPCAP -> LibpcapFileReader.read(file, frames);
         };
     meter.finish();
     return new Summary(
