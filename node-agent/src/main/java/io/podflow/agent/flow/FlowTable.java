@@ -117,6 +117,9 @@ public final class FlowTable {
       }
       id = store.insert(key.hash, key.aHi, key.aLo, key.bHi, key.bLo, key.meta, key.icmp);
       store.rec[FlowStore.base(id) + FlowStore.STATE] |= key.fromA ? FIRST_FROM_A : FIRST_FROM_B;
+      // The sweep looks at a flow when it could first be due; an earlier look only reschedules
+      // it, so packets need not move this (a write per packet to a second array).
+      store.checkAt[id] = p.timestampNanos + Math.min(activeNanos, idleNanos);
     }
     count(id, p, key.fromA);
   }
@@ -150,15 +153,21 @@ public final class FlowTable {
       st |=
           reply ? (fromA ? REPLY_FROM_A : REPLY_FROM_B) : (fromA ? REQUEST_FROM_A : REQUEST_FROM_B);
     }
+    long closing = (st & ~r[base + FlowStore.STATE]) & (FIN_FROM_A | FIN_FROM_B | RST);
     r[base + FlowStore.STATE] = st;
-    store.checkAt[id] = deadline(st, r[base + FlowStore.FIRST_TS], r[base + FlowStore.LAST_TS]);
+    if (closing != 0) {
+      // The shorter timeout after FIN or RST: make the sweep look sooner.
+      store.checkAt[id] = Math.min(store.checkAt[id], ts + closedNanos);
+    }
   }
 
   /** When the flow is due: its interval's active timeout, or its idle timeout. */
   private long deadline(long st, long intervalStart, long lastSeen) {
     boolean closed = (st & (FIN_FROM_A | FIN_FROM_B | RST)) != 0;
     long idle = lastSeen + (closed ? closedNanos : idleNanos);
-    return intervalStart == Long.MAX_VALUE ? idle : Math.min(idle, intervalStart + activeNanos);
+    // An empty interval starts with its next packet, which is not older than the clock.
+    long start = intervalStart == Long.MAX_VALUE ? clock : intervalStart;
+    return Math.min(idle, start + activeNanos);
   }
 
   private long tcpState(int base, long st, int flags, boolean fromA, long ts) {

@@ -42,6 +42,9 @@ class FlowTableTest {
     assertThat(records)
         .allSatisfy(r -> assertThat(r.getFlowStartNs()).isEqualTo(1000_000_000_000L));
     assertThat(records.get(1).getTimeStartNs()).isGreaterThan(records.get(0).getTimeEndNs());
+    assertThat(records)
+        .allSatisfy(
+            r -> assertThat(r.getTimeEndNs() - r.getTimeStartNs()).isLessThan(10_000_000_000L));
   }
 
   @Test
