@@ -110,7 +110,19 @@ final class CaptureCommand implements Callable<Integer> {
                 }
               }
             });
-    Thread hook = new Thread(stop::countDown);
+    CountDownLatch finished = new CountDownLatch(1);
+    // On Ctrl-C or SIGTERM the JVM halts once its hooks end: hold it until the flows are
+    // exported and the summary is written.
+    Thread hook =
+        new Thread(
+            () -> {
+              stop.countDown();
+              try {
+                finished.await(15, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            });
     Runtime.getRuntime().addShutdownHook(hook);
     flows.start();
     if (durationSeconds > 0) {
@@ -143,6 +155,7 @@ final class CaptureCommand implements Callable<Integer> {
     System.err.printf(
         "podflow capture: %.1f s, %.2f CPU seconds (%.3f cores)%n",
         seconds, cpuSeconds, cpuSeconds / seconds);
+    finished.countDown();
     return 0;
   }
 

@@ -57,7 +57,8 @@ class ReplayCommandTest {
       full[0] = "replay";
       System.arraycopy(args, 0, full, 1, args.length);
       int exit = Podflow.commandLine().execute(full);
-      return new Output(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+      return new Output(
+          exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     } finally {
       System.setOut(oldOut);
       System.setErr(oldErr);
