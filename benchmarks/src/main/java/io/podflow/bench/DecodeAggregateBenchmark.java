@@ -2,6 +2,7 @@ package io.podflow.bench;
 
 import io.podflow.agent.decode.DecodedPacket;
 import io.podflow.agent.decode.PacketDecoder;
+import io.podflow.agent.flow.FlowExporter;
 import io.podflow.agent.flow.FlowMeter;
 import io.podflow.agent.flow.FlowRecordBuilder;
 import io.podflow.agent.flow.FlowTable;
@@ -62,24 +63,18 @@ public class DecodeAggregateBenchmark {
   @Benchmark
   public long decodeAndAggregate(Packets counter, Blackhole sink) {
     FlowRecordBuilder records = new FlowRecordBuilder("bench", "node", "file", "agent");
-    FlowTable table =
-        new FlowTable(
-            FlowTableConfig.defaults(),
-            (flow, reason) -> sink.consume(records.build(flow, reason)));
-    FlowMeter meter = new FlowMeter(table);
-    capture.replay(meter);
-    meter.finish();
-    counter.packets += capture.frames;
-    return table.exportedRecords();
+    return aggregate(counter, (flow, reason) -> sink.consume(records.build(flow, reason)));
   }
 
   /** The same without building protobuf records: the table's own cost. */
   @Benchmark
   public long decodeAndAggregateOnly(Packets counter, Blackhole sink) {
-    FlowTable table =
-        new FlowTable(
-            FlowTableConfig.defaults(),
-            (flow, reason) -> sink.consume(flow.packetsAtoB() + flow.bytesBtoA()));
+    return aggregate(
+        counter, (flow, reason) -> sink.consume(flow.packetsAtoB() + flow.bytesBtoA()));
+  }
+
+  private long aggregate(Packets counter, FlowExporter exporter) {
+    FlowTable table = new FlowTable(FlowTableConfig.defaults(), exporter);
     FlowMeter meter = new FlowMeter(table);
     capture.replay(meter);
     meter.finish();

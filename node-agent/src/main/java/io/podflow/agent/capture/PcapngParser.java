@@ -52,9 +52,9 @@ final class PcapngParser {
       }
       switch (type) {
         case IDB -> interfaceBlock(length);
-        case EPB -> enhancedPacket(length);
+        case EPB -> packet(length, false);
         case SPB -> simplePacket(length);
-        case OBSOLETE_PB -> obsoletePacket(length);
+        case OBSOLETE_PB -> packet(length, true);
         default -> {
           // section header handled above; statistics, name resolution, ...: not needed
         }
@@ -110,17 +110,12 @@ final class PcapngParser {
     }
   }
 
-  private void enhancedPacket(int length) {
-    int iface = in.intAt(8, bigEndian);
-    long ticks =
-        ((in.intAt(12, bigEndian) & 0xffffffffL) << 32) | (in.intAt(16, bigEndian) & 0xffffffffL);
-    int captured = in.intAt(20, bigEndian);
-    int wire = in.intAt(24, bigEndian);
-    deliver(iface, ticks, 28, Math.min(captured, length - 32), wire);
-  }
-
-  private void obsoletePacket(int length) {
-    int iface = in.shortAt(8, bigEndian);
+  /**
+   * An Enhanced Packet Block, or the obsolete Packet Block, which differs only in a 16-bit
+   * interface id (followed by a drops counter) where the EPB has 32 bits.
+   */
+  private void packet(int length, boolean obsolete) {
+    int iface = obsolete ? in.shortAt(8, bigEndian) : in.intAt(8, bigEndian);
     long ticks =
         ((in.intAt(12, bigEndian) & 0xffffffffL) << 32) | (in.intAt(16, bigEndian) & 0xffffffffL);
     int captured = in.intAt(20, bigEndian);

@@ -260,10 +260,4 @@ final class FlowStore {
     }
     size--;
   }
-
-  void clear() {
-    Arrays.fill(rec, 0);
-    Arrays.fill(checkAt, Long.MAX_VALUE);
-    size = 0;
-  }
 }
