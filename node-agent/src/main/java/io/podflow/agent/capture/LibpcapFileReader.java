@@ -1,16 +1,16 @@
 package io.podflow.agent.capture;
 
+import io.podflow.agent.capture.libpcap.BatchReader;
 import io.podflow.agent.capture.libpcap.LibpcapException;
-import io.podflow.agent.capture.libpcap.PacketReader;
 import java.nio.file.Path;
 import org.pcap4j.core.PcapHandle;
 import org.pcap4j.core.PcapNativeException;
 import org.pcap4j.core.Pcaps;
 
 /**
- * Reads a capture file through libpcap (opened by pcap4j, read by {@link PacketReader}). libpcap
- * gives a whole file one link type, so a pcapng file whose interfaces have different link types is
- * read correctly only by {@link CaptureFileReader}.
+ * Reads a capture file through libpcap (opened by pcap4j, read in batches by {@link BatchReader}).
+ * libpcap gives a whole file one link type, so a pcapng file whose interfaces have different link
+ * types is read correctly only by {@link CaptureFileReader}.
  */
 public final class LibpcapFileReader {
   private LibpcapFileReader() {}
@@ -18,24 +18,25 @@ public final class LibpcapFileReader {
   public static CaptureFileReader.Result read(Path file, FrameHandler handler) {
     try (PcapHandle handle =
         Pcaps.openOffline(file.toString(), PcapHandle.TimestampPrecision.NANO)) {
-      PacketReader reader = new PacketReader(handle);
-      long frames = 0;
+      BatchReader reader = new BatchReader(handle);
       while (true) {
-        int result;
         try {
-          result = reader.next(handler);
+          if (reader.next(handler, handle) == BatchReader.END) {
+            return new CaptureFileReader.Result(reader.delivered(), false, "libpcap");
+          }
         } catch (LibpcapException e) {
           if (e.getMessage() != null && e.getMessage().contains("truncated")) {
-            return new CaptureFileReader.Result(frames, true, "libpcap"); // file cut short
+            return new CaptureFileReader.Result(reader.delivered(), true, "libpcap"); // cut short
           }
           throw new CaptureFileException(
-              "libpcap stopped reading " + file + " after " + frames + " frames: " + e.getMessage(),
+              "libpcap stopped reading "
+                  + file
+                  + " after "
+                  + reader.delivered()
+                  + " frames: "
+                  + e.getMessage(),
               e);
         }
-        if (result == PacketReader.END) {
-          return new CaptureFileReader.Result(frames, false, "libpcap");
-        }
-        frames++;
       }
     } catch (PcapNativeException e) {
       throw new CaptureFileException("libpcap cannot read " + file + ": " + e.getMessage(), e);

@@ -49,6 +49,23 @@ class CaptureFileReaderTest {
   }
 
   @Test
+  void libpcapAlsoDeliversTheWholeFramesOfAFileCutShortAndSaysSo() throws IOException {
+    byte[] frame = Frames.udp("10.0.0.1", 1, "10.0.0.2", 2, 3);
+    byte[] whole =
+        Files.readAllBytes(pcap(ByteOrder.LITTLE_ENDIAN, 0xa1b2c3d4, frame, 1, 2, frame, 3, 4));
+    Path cut = dir.resolve("cut-libpcap.pcap");
+    Files.write(cut, java.util.Arrays.copyOf(whole, whole.length - 5));
+    int[] frames = {0};
+
+    CaptureFileReader.Result result =
+        LibpcapFileReader.read(cut, (d, o, c, w, l, ts) -> frames[0]++);
+
+    assertThat(frames[0]).isEqualTo(1);
+    assertThat(result.frames()).isEqualTo(1);
+    assertThat(result.truncated()).isTrue();
+  }
+
+  @Test
   void refusesAFileThatIsNoCaptureWithAClearMessage() throws IOException {
     Path text = dir.resolve("notes.pcap");
     Files.writeString(text, "these are not packets");
