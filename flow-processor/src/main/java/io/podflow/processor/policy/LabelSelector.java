@@ -1,0 +1,121 @@
+package io.podflow.processor.policy;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * A Kubernetes label selector: every matchLabels pair and every expression must hold. The empty
+ * selector ({@code {}}) matches everything.
+ */
+public record LabelSelector(Map<String, String> matchLabels, List<Requirement> expressions) {
+  public static final LabelSelector ALL = new LabelSelector(Map.of(), List.of());
+
+  public LabelSelector {
+    matchLabels = Map.copyOf(Objects.requireNonNull(matchLabels, "matchLabels"));
+    expressions = List.copyOf(Objects.requireNonNull(expressions, "expressions"));
+  }
+
+  public static LabelSelector of(Map<String, String> matchLabels) {
+    return new LabelSelector(matchLabels, List.of());
+  }
+
+  public boolean isEmpty() {
+    return matchLabels.isEmpty() && expressions.isEmpty();
+  }
+
+  public boolean matches(Map<String, String> labels) {
+    for (Map.Entry<String, String> wanted : matchLabels.entrySet()) {
+      if (!wanted.getValue().equals(labels.get(wanted.getKey()))) {
+        return false;
+      }
+    }
+    for (Requirement requirement : expressions) {
+      if (!requirement.matches(labels)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** One matchExpressions entry. */
+  public record Requirement(String key, Operator operator, Set<String> values) {
+    public Requirement {
+      Objects.requireNonNull(key, "key");
+      Objects.requireNonNull(operator, "operator");
+      values = Set.copyOf(values);
+      if ((operator == Operator.IN || operator == Operator.NOT_IN) && values.isEmpty()) {
+        throw new IllegalArgumentException(operator.text + " on '" + key + "' needs values");
+      }
+      if ((operator == Operator.EXISTS || operator == Operator.DOES_NOT_EXIST)
+          && !values.isEmpty()) {
+        throw new IllegalArgumentException(operator.text + " on '" + key + "' takes no values");
+      }
+    }
+
+    boolean matches(Map<String, String> labels) {
+      String value = labels.get(key);
+      return switch (operator) {
+        case IN -> value != null && values.contains(value);
+        case NOT_IN -> value == null || !values.contains(value);
+        case EXISTS -> value != null;
+        case DOES_NOT_EXIST -> value == null;
+      };
+    }
+
+    @Override
+    public String toString() {
+      return switch (operator) {
+        case IN, NOT_IN ->
+            key
+                + " "
+                + operator.text
+                + " ("
+                + String.join(",", new java.util.TreeSet<>(values))
+                + ")";
+        case EXISTS -> key;
+        case DOES_NOT_EXIST -> "!" + key;
+      };
+    }
+  }
+
+  /** The operators of matchExpressions. */
+  public enum Operator {
+    IN("In"),
+    NOT_IN("NotIn"),
+    EXISTS("Exists"),
+    DOES_NOT_EXIST("DoesNotExist");
+
+    final String text;
+
+    Operator(String text) {
+      this.text = text;
+    }
+
+    /** The operator spelled as in a manifest, or null. */
+    public static Operator parse(String text) {
+      for (Operator o : values()) {
+        if (o.text.equals(text)) {
+          return o;
+        }
+      }
+      return null;
+    }
+  }
+
+  /** As people write selectors: {@code app=web,tier in (a,b)}; {@code all} for {}. */
+  @Override
+  public String toString() {
+    if (isEmpty()) {
+      return "all";
+    }
+    StringBuilder text = new StringBuilder();
+    new java.util.TreeMap<>(matchLabels)
+        .forEach((k, v) -> text.append(text.isEmpty() ? "" : ",").append(k).append('=').append(v));
+    for (Requirement r : expressions) {
+      text.append(text.isEmpty() ? "" : ",").append(r);
+    }
+    return text.toString();
+  }
+}

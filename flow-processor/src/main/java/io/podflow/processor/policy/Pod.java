@@ -1,0 +1,38 @@
+package io.podflow.processor.policy;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/** What the engine needs of a pod: where it is, its labels, address and named ports. */
+public record Pod(
+    String namespace,
+    String name,
+    Map<String, String> labels,
+    byte[] ip,
+    boolean hostNetwork,
+    List<ContainerPort> ports) {
+
+  public Pod {
+    Objects.requireNonNull(namespace, "namespace");
+    Objects.requireNonNull(name, "name");
+    labels = Map.copyOf(labels);
+    ports = List.copyOf(ports);
+  }
+
+  /** A named container port. */
+  public record ContainerPort(String name, int port, Protocol protocol) {}
+
+  Integer containerPort(String portName, Protocol protocol) {
+    for (ContainerPort p : ports) {
+      if (portName.equals(p.name()) && p.protocol() == protocol) {
+        return p.port();
+      }
+    }
+    return null;
+  }
+
+  public String ref() {
+    return namespace + "/" + name;
+  }
+}
