@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
       DemoCommand.class,
       ReplayCommand.class,
       CaptureCommand.class,
+      VerdictsCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {

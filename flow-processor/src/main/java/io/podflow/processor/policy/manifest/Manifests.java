@@ -153,6 +153,15 @@ public final class Manifests {
     }
   }
 
+  /** The same namespaces and pods with other policies (a staged set for what-if verdicts). */
+  public Manifests withPolicies(List<NetworkPolicy> proposed) {
+    Manifests m = new Manifests();
+    m.namespaces.putAll(namespaces);
+    m.pods.addAll(pods);
+    m.policies.addAll(proposed);
+    return m;
+  }
+
   public PolicySet toPolicySet(String revision) {
     // A namespace that only pods or policies mention exists, with no labels.
     Map<String, Map<String, String>> all = new HashMap<>(namespaces);
