@@ -4,12 +4,88 @@ import java.util.List;
 
 /**
  * The verdict on one connection (source to destination port), with what decided it on each side:
- * egress at the source pod, ingress at the destination pod.
- *
- * @param revision the policy-set revision the verdict was computed with
+ * egress at the source pod, ingress at the destination pod, and the policy-set revision it was
+ * computed with. The one-line explanation is written when first asked for, so a verdict nobody
+ * reads costs no text.
  */
-public record Decision(
-    boolean allowed, Side egress, Side ingress, String explanation, String revision) {
+public final class Decision {
+  private final boolean allowed;
+  private final Side egress;
+  private final Side ingress;
+  private final PolicySet set;
+  private final Pod sourcePod;
+  private final byte[] source;
+  private final Pod destinationPod;
+  private final byte[] destination;
+  private final int port;
+  private final Protocol protocol;
+  private String explanation;
+
+  Decision(
+      boolean allowed,
+      Side egress,
+      Side ingress,
+      PolicySet set,
+      Pod sourcePod,
+      byte[] source,
+      Pod destinationPod,
+      byte[] destination,
+      int port,
+      Protocol protocol) {
+    this.allowed = allowed;
+    this.egress = egress;
+    this.ingress = ingress;
+    this.set = set;
+    this.sourcePod = sourcePod;
+    this.source = source;
+    this.destinationPod = destinationPod;
+    this.destination = destination;
+    this.port = port;
+    this.protocol = protocol;
+  }
+
+  public boolean allowed() {
+    return allowed;
+  }
+
+  /** Egress at the source pod. */
+  public Side egress() {
+    return egress;
+  }
+
+  /** Ingress at the destination pod. */
+  public Side ingress() {
+    return ingress;
+  }
+
+  public String revision() {
+    return set.revision();
+  }
+
+  /** One line a person can act on. */
+  public String explanation() {
+    if (explanation == null) {
+      explanation =
+          sourcePod != null && sourcePod == destinationPod
+              ? "allowed: traffic of " + sourcePod.ref() + " to itself is always allowed"
+              : Explanations.of(
+                  egress,
+                  ingress,
+                  sourcePod,
+                  source,
+                  destinationPod,
+                  destination,
+                  port,
+                  protocol,
+                  set);
+    }
+    return explanation;
+  }
+
+  @Override
+  public String toString() {
+    return (allowed ? "ALLOWED" : "DENIED") + " (" + explanation() + ")";
+  }
 
   /** What a side's policies did. */
   public enum Action {
@@ -39,7 +115,7 @@ public record Decision(
    * One side's result.
    *
    * @param allowedBy the first policy and rule (by namespace/name, then index) that allowed it
-   * @param isolatedBy the policies that select the pod for this direction (all of them when denied)
+   * @param isolatedBy the policies that select the pod for this direction
    */
   public record Side(
       Action action, boolean isolated, RuleRef allowedBy, List<PolicyRef> isolatedBy) {

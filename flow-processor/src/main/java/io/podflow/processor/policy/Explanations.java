@@ -3,7 +3,6 @@ package io.podflow.processor.policy;
 import io.podflow.processor.policy.Decision.Action;
 import io.podflow.processor.policy.Decision.PolicyRef;
 import io.podflow.processor.policy.Decision.Side;
-import io.podflow.processor.policy.PolicyEngine.Endpoint;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.List;
@@ -15,11 +14,15 @@ final class Explanations {
   static String of(
       Side egress,
       Side ingress,
-      Endpoint src,
-      Endpoint dst,
+      Pod sourcePod,
+      byte[] source,
+      Pod destinationPod,
+      byte[] destination,
       int port,
       Protocol protocol,
       PolicySet set) {
+    Endpoint src = new Endpoint(sourcePod, source);
+    Endpoint dst = new Endpoint(destinationPod, destination);
     String target = describe(dst) + " port " + port + "/" + protocol;
     if (ingress.action() == Action.DENIED) {
       return "ingress to "
@@ -85,6 +88,9 @@ final class Explanations {
     }
     return null;
   }
+
+  /** One end of the connection: a pod (not hostNetwork) or just an address. */
+  private record Endpoint(Pod pod, byte[] ip) {}
 
   private static String name(Endpoint e) {
     return e.pod() == null ? ip(e.ip()) : e.pod().ref();

@@ -1,10 +1,7 @@
 package io.podflow.processor.policy;
 
 import io.podflow.processor.policy.Decision.Action;
-import io.podflow.processor.policy.Decision.PolicyRef;
-import io.podflow.processor.policy.Decision.RuleRef;
 import io.podflow.processor.policy.Decision.Side;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -26,7 +23,8 @@ import java.util.List;
  * </ul>
  *
  * <p>Verdicts are about the connection as initiated; replies of an allowed connection are allowed.
- * Thread-safe: the policy set is immutable.
+ * A verdict allocates one small object; the sides it returns are prepared when the policy set is
+ * built. Thread-safe: the policy set is immutable.
  */
 public final class PolicyEngine {
   private final PolicySet set;
@@ -41,103 +39,96 @@ public final class PolicyEngine {
 
   /** The verdict on a connection from {@code source} to {@code destination}:{@code port}. */
   public Decision decide(byte[] source, byte[] destination, int port, Protocol protocol) {
-    Pod from = applicable(set.podAt(source));
-    Pod to = applicable(set.podAt(destination));
-    if (from != null && from == to) {
+    PolicySet.PodEntry from = applicable(set.podAt(source));
+    PolicySet.PodEntry to = applicable(set.podAt(destination));
+    Pod fromPod = from == null ? null : from.pod();
+    Pod toPod = to == null ? null : to.pod();
+    if (fromPod != null && fromPod == toPod) {
       return new Decision(
           true,
           Side.NOT_SELECTED,
           Side.NOT_SELECTED,
-          "allowed: traffic of " + from.ref() + " to itself is always allowed",
-          set.revision());
+          set,
+          fromPod,
+          source,
+          toPod,
+          destination,
+          port,
+          protocol);
     }
-    Endpoint src = new Endpoint(from, source);
-    Endpoint dst = new Endpoint(to, destination);
     Side egress =
         from == null
             ? Side.NOT_SELECTED
-            : side(set.egressPolicies(from), false, dst, port, protocol, to);
+            : side(from.egress(), false, toPod, destination, port, protocol, toPod);
     Side ingress =
         to == null
             ? Side.NOT_SELECTED
-            : side(set.ingressPolicies(to), true, src, port, protocol, to);
+            : side(to.ingress(), true, fromPod, source, port, protocol, toPod);
     boolean allowed = egress.action() != Action.DENIED && ingress.action() != Action.DENIED;
     return new Decision(
-        allowed,
-        egress,
-        ingress,
-        Explanations.of(egress, ingress, src, dst, port, protocol, set),
-        set.revision());
+        allowed, egress, ingress, set, fromPod, source, toPod, destination, port, protocol);
   }
 
-  private static Pod applicable(Pod pod) {
-    return pod == null || pod.hostNetwork() ? null : pod;
+  private static PolicySet.PodEntry applicable(PolicySet.PodEntry entry) {
+    return entry == null || entry.pod().hostNetwork() ? null : entry;
   }
-
-  /** The other end of a rule: a pod (not hostNetwork) or just an address. */
-  record Endpoint(Pod pod, byte[] ip) {}
 
   private Side side(
-      List<NetworkPolicy> selecting,
+      PolicySet.Selecting selecting,
       boolean ingress,
-      Endpoint peer,
+      Pod peer,
+      byte[] peerIp,
       int port,
       Protocol protocol,
       Pod destination) {
-    if (selecting.isEmpty()) {
-      return Side.NOT_SELECTED;
-    }
-    for (NetworkPolicy policy : selecting) {
+    List<NetworkPolicy> policies = selecting.policies;
+    for (int p = 0; p < policies.size(); p++) {
+      NetworkPolicy policy = policies.get(p);
       List<Rule> rules = ingress ? policy.ingress() : policy.egress();
       for (int i = 0; i < rules.size(); i++) {
-        if (matches(rules.get(i), policy, peer, port, protocol, destination)) {
-          return new Side(
-              Action.ALLOWED,
-              true,
-              new RuleRef(policy.namespace(), policy.name(), i),
-              refs(selecting));
+        if (matches(rules.get(i), policy, peer, peerIp, port, protocol, destination)) {
+          return selecting.allowed[p][i];
         }
       }
     }
-    return new Side(Action.DENIED, true, null, refs(selecting));
+    return selecting.denied;
   }
 
   private boolean matches(
       Rule rule,
       NetworkPolicy policy,
-      Endpoint peer,
+      Pod peer,
+      byte[] peerIp,
       int port,
       Protocol protocol,
       Pod destination) {
-    if (!rule.ports().isEmpty()) {
+    List<PortSpec> ports = rule.ports();
+    if (!ports.isEmpty()) {
       boolean portMatches = false;
-      for (PortSpec spec : rule.ports()) {
-        if (spec.matches(protocol, port, destination)) {
-          portMatches = true;
-          break;
-        }
+      for (int i = 0; i < ports.size() && !portMatches; i++) {
+        portMatches = ports.get(i).matches(protocol, port, destination);
       }
       if (!portMatches) {
         return false;
       }
     }
-    if (rule.peers().isEmpty()) {
+    List<Peer> peers = rule.peers();
+    if (peers.isEmpty()) {
       return true;
     }
-    for (Peer p : rule.peers()) {
-      if (peerMatches(p, policy, peer)) {
+    for (int i = 0; i < peers.size(); i++) {
+      if (peerMatches(peers.get(i), policy, peer, peerIp)) {
         return true;
       }
     }
     return false;
   }
 
-  private boolean peerMatches(Peer peer, NetworkPolicy policy, Endpoint endpoint) {
+  private boolean peerMatches(Peer peer, NetworkPolicy policy, Pod pod, byte[] ip) {
     if (peer instanceof Peer.IpBlock block) {
-      return block.contains(endpoint.ip());
+      return block.contains(ip);
     }
     Peer.Pods pods = (Peer.Pods) peer;
-    Pod pod = endpoint.pod();
     if (pod == null) {
       return false;
     }
@@ -149,13 +140,5 @@ public final class PolicyEngine {
       return false;
     }
     return pods.podSelector() == null || pods.podSelector().matches(pod.labels());
-  }
-
-  private static List<PolicyRef> refs(List<NetworkPolicy> policies) {
-    List<PolicyRef> refs = new ArrayList<>(policies.size());
-    for (NetworkPolicy p : policies) {
-      refs.add(new PolicyRef(p.namespace(), p.name()));
-    }
-    return refs;
   }
 }

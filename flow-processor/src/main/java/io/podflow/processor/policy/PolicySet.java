@@ -15,9 +15,7 @@ import java.util.Map;
 public final class PolicySet {
   private final String revision;
   private final Map<String, Map<String, String>> namespaceLabels;
-  private final IpIndex<Pod> podsByIp = new IpIndex<>();
-  private final Map<Pod, List<NetworkPolicy>> ingressOf = new HashMap<>();
-  private final Map<Pod, List<NetworkPolicy>> egressOf = new HashMap<>();
+  private final IpIndex<PodEntry> podsByIp = new IpIndex<>();
   private final List<NetworkPolicy> policies;
 
   public PolicySet(
@@ -35,26 +33,65 @@ public final class PolicySet {
       byNamespace.computeIfAbsent(p.namespace(), k -> new ArrayList<>()).add(p);
     }
     for (Pod pod : pods) {
-      if (pod.ip() != null) {
-        podsByIp.put(pod.ip(), pod);
-      }
-      if (pod.hostNetwork()) {
-        continue; // NetworkPolicy does not apply to pods in the node's network namespace
+      if (pod.ip() == null) {
+        continue;
       }
       List<NetworkPolicy> ingress = new ArrayList<>();
       List<NetworkPolicy> egress = new ArrayList<>();
-      for (NetworkPolicy p : byNamespace.getOrDefault(pod.namespace(), List.of())) {
-        if (p.podSelector().matches(pod.labels())) {
-          if (p.isolatesIngress()) {
-            ingress.add(p);
-          }
-          if (p.isolatesEgress()) {
-            egress.add(p);
+      // NetworkPolicy does not apply to pods in the node's network namespace.
+      if (!pod.hostNetwork()) {
+        for (NetworkPolicy p : byNamespace.getOrDefault(pod.namespace(), List.of())) {
+          if (p.podSelector().matches(pod.labels())) {
+            if (p.isolatesIngress()) {
+              ingress.add(p);
+            }
+            if (p.isolatesEgress()) {
+              egress.add(p);
+            }
           }
         }
       }
-      ingressOf.put(pod, List.copyOf(ingress));
-      egressOf.put(pod, List.copyOf(egress));
+      podsByIp.put(
+          pod.ip(), new PodEntry(pod, new Selecting(ingress, true), new Selecting(egress, false)));
+    }
+  }
+
+  /** A pod with, per direction, the policies that select it and their prepared results. */
+  record PodEntry(Pod pod, Selecting ingress, Selecting egress) {}
+
+  /**
+   * The policies that select a pod for one direction, with the results a verdict can return made
+   * once: "denied by these" and "allowed by policy i, rule j".
+   */
+  static final class Selecting {
+    final List<NetworkPolicy> policies;
+    final Decision.Side denied;
+    final Decision.Side[][] allowed;
+
+    Selecting(List<NetworkPolicy> policies, boolean ingress) {
+      this.policies = List.copyOf(policies);
+      List<Decision.PolicyRef> refs = new ArrayList<>();
+      for (NetworkPolicy p : policies) {
+        refs.add(new Decision.PolicyRef(p.namespace(), p.name()));
+      }
+      this.denied =
+          policies.isEmpty()
+              ? Decision.Side.NOT_SELECTED
+              : new Decision.Side(Decision.Action.DENIED, true, null, refs);
+      this.allowed = new Decision.Side[policies.size()][];
+      for (int i = 0; i < policies.size(); i++) {
+        NetworkPolicy p = policies.get(i);
+        List<Rule> rules = ingress ? p.ingress() : p.egress();
+        allowed[i] = new Decision.Side[rules.size()];
+        for (int r = 0; r < rules.size(); r++) {
+          allowed[i][r] =
+              new Decision.Side(
+                  Decision.Action.ALLOWED,
+                  true,
+                  new Decision.RuleRef(p.namespace(), p.name(), r),
+                  refs);
+        }
+      }
     }
   }
 
@@ -66,19 +103,11 @@ public final class PolicySet {
     return policies;
   }
 
-  Pod podAt(byte[] ip) {
+  PodEntry podAt(byte[] ip) {
     return podsByIp.get(ip);
   }
 
   Map<String, String> labelsOfNamespace(String namespace) {
     return namespaceLabels.getOrDefault(namespace, Map.of());
-  }
-
-  List<NetworkPolicy> ingressPolicies(Pod pod) {
-    return ingressOf.getOrDefault(pod, List.of());
-  }
-
-  List<NetworkPolicy> egressPolicies(Pod pod) {
-    return egressOf.getOrDefault(pod, List.of());
   }
 }
