@@ -13,9 +13,9 @@ public final class Decision {
   private final Side egress;
   private final Side ingress;
   private final PolicySet set;
-  private final Pod sourcePod;
+  private final PolicySet.PodEntry sourcePod;
   private final byte[] source;
-  private final Pod destinationPod;
+  private final PolicySet.PodEntry destinationPod;
   private final byte[] destination;
   private final int port;
   private final Protocol protocol;
@@ -26,9 +26,9 @@ public final class Decision {
       Side egress,
       Side ingress,
       PolicySet set,
-      Pod sourcePod,
+      PolicySet.PodEntry sourcePod,
       byte[] source,
-      Pod destinationPod,
+      PolicySet.PodEntry destinationPod,
       byte[] destination,
       int port,
       Protocol protocol) {
@@ -67,17 +67,9 @@ public final class Decision {
     if (explanation == null) {
       explanation =
           sourcePod != null && sourcePod == destinationPod
-              ? "allowed: traffic of " + sourcePod.ref() + " to itself is always allowed"
+              ? "allowed: traffic of " + sourcePod.pod().ref() + " to itself is always allowed"
               : Explanations.of(
-                  egress,
-                  ingress,
-                  sourcePod,
-                  source,
-                  destinationPod,
-                  destination,
-                  port,
-                  protocol,
-                  set);
+                  egress, ingress, sourcePod, source, destinationPod, destination, port, protocol);
     }
     return explanation;
   }

@@ -1,7 +1,6 @@
 package io.podflow.processor.policy;
 
 import io.podflow.processor.policy.Decision.Action;
-import io.podflow.processor.policy.Decision.PolicyRef;
 import io.podflow.processor.policy.Decision.Side;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -14,58 +13,57 @@ final class Explanations {
   static String of(
       Side egress,
       Side ingress,
-      Pod sourcePod,
+      PolicySet.PodEntry from,
       byte[] source,
-      Pod destinationPod,
+      PolicySet.PodEntry to,
       byte[] destination,
       int port,
-      Protocol protocol,
-      PolicySet set) {
-    Endpoint src = new Endpoint(sourcePod, source);
-    Endpoint dst = new Endpoint(destinationPod, destination);
-    String target = describe(dst) + " port " + port + "/" + protocol;
+      Protocol protocol) {
     if (ingress.action() == Action.DENIED) {
       return "ingress to "
-          + name(dst)
+          + name(to, destination)
           + " denied: "
-          + isolation(ingress.isolatedBy(), false, set)
+          + to.ingress().isolation
           + "; source is "
-          + describe(src);
+          + describe(from, source);
     }
     if (egress.action() == Action.DENIED) {
       return "egress from "
-          + name(src)
+          + name(from, source)
           + " denied: "
-          + isolation(egress.isolatedBy(), true, set)
+          + from.egress().isolation
           + "; destination is "
-          + target;
+          + describe(to, destination)
+          + " port "
+          + port
+          + "/"
+          + protocol;
     }
     if (egress.action() == Action.NOT_SELECTED && ingress.action() == Action.NOT_SELECTED) {
       return "allowed: no policy selects "
-          + name(src)
+          + name(from, source)
           + " for egress or "
-          + name(dst)
+          + name(to, destination)
           + " for ingress";
     }
-    StringBuilder text = new StringBuilder("allowed:");
-    text.append(
+    String out =
         egress.action() == Action.ALLOWED
-            ? " egress from " + name(src) + " by " + egress.allowedBy()
-            : " egress from " + name(src) + " not isolated");
-    text.append(
+            ? " egress from " + name(from, source) + " by " + egress.allowedBy()
+            : " egress from " + name(from, source) + " not isolated";
+    String in =
         ingress.action() == Action.ALLOWED
-            ? "; ingress to " + name(dst) + " by " + ingress.allowedBy()
-            : "; ingress to " + name(dst) + " not isolated");
-    return text.toString();
+            ? "; ingress to " + name(to, destination) + " by " + ingress.allowedBy()
+            : "; ingress to " + name(to, destination) + " not isolated";
+    return "allowed:" + out + in;
   }
 
-  private static String isolation(List<PolicyRef> policies, boolean egress, PolicySet set) {
+  /** The policies isolating a pod in one direction, with what their rules allow. */
+  static String isolation(List<NetworkPolicy> policies, boolean egress) {
     StringBuilder text = new StringBuilder("isolated by ");
     for (int i = 0; i < policies.size(); i++) {
-      PolicyRef ref = policies.get(i);
-      text.append(i == 0 ? "" : ", ").append(ref);
-      NetworkPolicy policy = find(set, ref);
-      List<Rule> rules = policy == null ? List.of() : egress ? policy.egress() : policy.ingress();
+      NetworkPolicy policy = policies.get(i);
+      text.append(i == 0 ? "" : ", ").append(policy.ref());
+      List<Rule> rules = egress ? policy.egress() : policy.ingress();
       if (rules.isEmpty()) {
         text.append(" (no ").append(egress ? "egress" : "ingress").append(" rules: denies all)");
       } else {
@@ -80,30 +78,12 @@ final class Explanations {
     return text.toString();
   }
 
-  private static NetworkPolicy find(PolicySet set, PolicyRef ref) {
-    for (NetworkPolicy p : set.policies()) {
-      if (p.namespace().equals(ref.namespace()) && p.name().equals(ref.name())) {
-        return p;
-      }
-    }
-    return null;
+  private static String name(PolicySet.PodEntry entry, byte[] ip) {
+    return entry == null ? ip(ip) : entry.pod().ref();
   }
 
-  /** One end of the connection: a pod (not hostNetwork) or just an address. */
-  private record Endpoint(Pod pod, byte[] ip) {}
-
-  private static String name(Endpoint e) {
-    return e.pod() == null ? ip(e.ip()) : e.pod().ref();
-  }
-
-  private static String describe(Endpoint e) {
-    if (e.pod() == null) {
-      return ip(e.ip()) + " (not a pod)";
-    }
-    String labels = LabelSelector.of(e.pod().labels()).toString();
-    return (e.pod().labels().isEmpty() ? "a pod with no labels" : labels)
-        + " in namespace "
-        + e.pod().namespace();
+  private static String describe(PolicySet.PodEntry entry, byte[] ip) {
+    return entry == null ? ip(ip) + " (not a pod)" : entry.description();
   }
 
   private static String ip(byte[] address) {

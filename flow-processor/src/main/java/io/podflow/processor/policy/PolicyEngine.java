@@ -49,9 +49,9 @@ public final class PolicyEngine {
           Side.NOT_SELECTED,
           Side.NOT_SELECTED,
           set,
-          fromPod,
+          from,
           source,
-          toPod,
+          to,
           destination,
           port,
           protocol);
@@ -66,7 +66,7 @@ public final class PolicyEngine {
             : side(to.ingress(), true, fromPod, source, port, protocol, toPod);
     boolean allowed = egress.action() != Action.DENIED && ingress.action() != Action.DENIED;
     return new Decision(
-        allowed, egress, ingress, set, fromPod, source, toPod, destination, port, protocol);
+        allowed, egress, ingress, set, from, source, to, destination, port, protocol);
   }
 
   private static PolicySet.PodEntry applicable(PolicySet.PodEntry entry) {

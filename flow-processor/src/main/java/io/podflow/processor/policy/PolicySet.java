@@ -57,7 +57,19 @@ public final class PolicySet {
   }
 
   /** A pod with, per direction, the policies that select it and their prepared results. */
-  record PodEntry(Pod pod, Selecting ingress, Selecting egress) {}
+  record PodEntry(Pod pod, Selecting ingress, Selecting egress, String description) {
+    PodEntry(Pod pod, Selecting ingress, Selecting egress) {
+      this(
+          pod,
+          ingress,
+          egress,
+          (pod.labels().isEmpty()
+                  ? "a pod with no labels"
+                  : LabelSelector.of(pod.labels()).toString())
+              + " in namespace "
+              + pod.namespace());
+    }
+  }
 
   /**
    * The policies that select a pod for one direction, with the results a verdict can return made
@@ -68,8 +80,12 @@ public final class PolicySet {
     final Decision.Side denied;
     final Decision.Side[][] allowed;
 
+    /** "isolated by ns/name; its rule 0 allows ..." for denials, written once. */
+    final String isolation;
+
     Selecting(List<NetworkPolicy> policies, boolean ingress) {
       this.policies = List.copyOf(policies);
+      this.isolation = Explanations.isolation(policies, !ingress);
       List<Decision.PolicyRef> refs = new ArrayList<>();
       for (NetworkPolicy p : policies) {
         refs.add(new Decision.PolicyRef(p.namespace(), p.name()));
