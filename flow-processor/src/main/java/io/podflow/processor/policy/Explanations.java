@@ -79,7 +79,7 @@ final class Explanations {
   }
 
   private static String name(PolicySet.PodEntry entry, byte[] ip) {
-    return entry == null ? ip(ip) : entry.pod().ref();
+    return entry == null ? ip(ip) : entry.ref();
   }
 
   private static String describe(PolicySet.PodEntry entry, byte[] ip) {

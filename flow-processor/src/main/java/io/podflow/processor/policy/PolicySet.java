@@ -24,7 +24,16 @@ public final class PolicySet {
       List<Pod> pods,
       List<NetworkPolicy> policies) {
     this.revision = revision;
-    this.namespaceLabels = Map.copyOf(namespaceLabels);
+    // The API server labels every namespace with its name (since Kubernetes 1.22), which is how
+    // policies select a namespace by name.
+    Map<String, Map<String, String>> labelled = new HashMap<>();
+    namespaceLabels.forEach(
+        (name, labels) -> {
+          Map<String, String> withName = new HashMap<>(labels);
+          withName.put("kubernetes.io/metadata.name", name);
+          labelled.put(name, Map.copyOf(withName));
+        });
+    this.namespaceLabels = Map.copyOf(labelled);
     List<NetworkPolicy> sorted = new ArrayList<>(policies);
     sorted.sort(Comparator.comparing(NetworkPolicy::namespace).thenComparing(NetworkPolicy::name));
     this.policies = List.copyOf(sorted);
@@ -57,12 +66,13 @@ public final class PolicySet {
   }
 
   /** A pod with, per direction, the policies that select it and their prepared results. */
-  record PodEntry(Pod pod, Selecting ingress, Selecting egress, String description) {
+  record PodEntry(Pod pod, Selecting ingress, Selecting egress, String ref, String description) {
     PodEntry(Pod pod, Selecting ingress, Selecting egress) {
       this(
           pod,
           ingress,
           egress,
+          pod.ref(),
           (pod.labels().isEmpty()
                   ? "a pod with no labels"
                   : LabelSelector.of(pod.labels()).toString())

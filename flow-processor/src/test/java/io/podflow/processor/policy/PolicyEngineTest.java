@@ -113,6 +113,12 @@ class PolicyEngineTest {
             "no-role-only",
             "{matchLabels: {role: db}}",
             "ingress: [{from: [{podSelector: {matchExpressions: [{key: role, operator: DoesNotExist}]}}]}]");
+    String byName =
+        policy(
+            "shop",
+            "db-from-web-namespace",
+            "{matchLabels: {app: db}}",
+            "ingress: [{from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: web}}}]}]");
     return Stream.of(
             new Case("no policy: allowed", "", "10.1.0.11", "10.1.0.10", 80, "TCP", true),
             new Case(
@@ -327,7 +333,17 @@ class PolicyEngineTest {
                 "10.1.0.10",
                 80,
                 "TCP",
-                true))
+                true),
+            new Case(
+                "namespace by its name label", byName, "10.1.2.10", "10.1.1.11", 5432, "TCP", true),
+            new Case(
+                "namespace by name: another one",
+                byName,
+                "10.1.0.11",
+                "10.1.1.11",
+                5432,
+                "TCP",
+                false))
         .map(Arguments::of);
   }
 
