@@ -64,7 +64,7 @@ public record CaptureConfig(
         128,
         8 << 20,
         Duration.ofMillis(50),
-        false,
+        true,
         Duration.ofSeconds(5),
         Duration.ofSeconds(10));
   }
