@@ -44,22 +44,6 @@ public final class Decision {
     this.protocol = protocol;
   }
 
-  /** This decision is about that connection (pods by identity, other addresses by value). */
-  boolean isFor(
-      PolicySet.PodEntry from,
-      byte[] sourceIp,
-      PolicySet.PodEntry to,
-      byte[] destinationIp,
-      int destinationPort,
-      Protocol proto) {
-    return sourcePod == from
-        && destinationPod == to
-        && port == destinationPort
-        && protocol == proto
-        && (from != null || java.util.Arrays.equals(source, sourceIp))
-        && (to != null || java.util.Arrays.equals(destination, destinationIp));
-  }
-
   public boolean allowed() {
     return allowed;
   }

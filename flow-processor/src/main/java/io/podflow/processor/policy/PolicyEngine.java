@@ -27,10 +27,7 @@ import java.util.List;
  * built. Thread-safe: the policy set is immutable.
  */
 public final class PolicyEngine {
-  private static final int CACHE_SLOTS = 1 << 16;
-
   private final PolicySet set;
-  private final Decision[] cache = new Decision[CACHE_SLOTS];
 
   public PolicyEngine(PolicySet set) {
     this.set = set;
@@ -40,36 +37,12 @@ public final class PolicyEngine {
     return set;
   }
 
-  /**
-   * The verdict on a connection from {@code source} to {@code destination}:{@code port}. The same
-   * connection seen again (flows repeat) gets the same prepared decision back, without allocating:
-   * decisions are kept in a fixed direct-mapped table, checked on every hit. The address arrays are
-   * not kept (an outside address is copied), so callers may reuse them.
-   */
+  /** The verdict on a connection from {@code source} to {@code destination}:{@code port}. */
   public Decision decide(byte[] source, byte[] destination, int port, Protocol protocol) {
     PolicySet.PodEntry from = applicable(set.podAt(source));
     PolicySet.PodEntry to = applicable(set.podAt(destination));
-    int slot = slot(from, source, to, destination, port, protocol);
-    Decision cached = cache[slot];
-    if (cached != null && cached.isFor(from, source, to, destination, port, protocol)) {
-      return cached;
-    }
-    Decision decision = compute(from, source, to, destination, port, protocol);
-    cache[slot] = decision;
-    return decision;
-  }
-
-  private Decision compute(
-      PolicySet.PodEntry from,
-      byte[] source,
-      PolicySet.PodEntry to,
-      byte[] destination,
-      int port,
-      Protocol protocol) {
     Pod fromPod = from == null ? null : from.pod();
     Pod toPod = to == null ? null : to.pod();
-    byte[] sourceCopy = from == null ? source.clone() : null;
-    byte[] destinationCopy = to == null ? destination.clone() : null;
     if (fromPod != null && fromPod == toPod) {
       return new Decision(
           true,
@@ -77,9 +50,9 @@ public final class PolicyEngine {
           Side.NOT_SELECTED,
           set,
           from,
-          sourceCopy,
+          source,
           to,
-          destinationCopy,
+          destination,
           port,
           protocol);
     }
@@ -93,23 +66,7 @@ public final class PolicyEngine {
             : side(to.ingress(), true, fromPod, source, port, protocol, toPod);
     boolean allowed = egress.action() != Action.DENIED && ingress.action() != Action.DENIED;
     return new Decision(
-        allowed, egress, ingress, set, from, sourceCopy, to, destinationCopy, port, protocol);
-  }
-
-  private static int slot(
-      PolicySet.PodEntry from,
-      byte[] source,
-      PolicySet.PodEntry to,
-      byte[] destination,
-      int port,
-      Protocol protocol) {
-    int h = from != null ? System.identityHashCode(from) : java.util.Arrays.hashCode(source);
-    h =
-        h * 31
-            + (to != null ? System.identityHashCode(to) : java.util.Arrays.hashCode(destination));
-    h = h * 31 + port * 4 + protocol.ordinal();
-    h ^= h >>> 16;
-    return h & (CACHE_SLOTS - 1);
+        allowed, egress, ingress, set, from, source, to, destination, port, protocol);
   }
 
   private static PolicySet.PodEntry applicable(PolicySet.PodEntry entry) {
