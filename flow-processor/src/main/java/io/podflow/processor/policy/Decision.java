@@ -9,19 +9,24 @@ import java.util.List;
  * reads costs no text.
  */
 public final class Decision {
-  private final boolean allowed;
-  private final Side egress;
-  private final Side ingress;
-  private final PolicySet set;
-  private final PolicySet.PodEntry sourcePod;
-  private final byte[] source;
-  private final PolicySet.PodEntry destinationPod;
-  private final byte[] destination;
-  private final int port;
-  private final Protocol protocol;
+  private boolean allowed;
+  private Side egress;
+  private Side ingress;
+  private PolicySet set;
+  private PolicySet.PodEntry sourcePod;
+  private byte[] source;
+  private PolicySet.PodEntry destinationPod;
+  private byte[] destination;
+  private int port;
+  private Protocol protocol;
   private String explanation;
 
-  Decision(
+  /**
+   * An empty decision, for {@link PolicyEngine#decide(byte[], byte[], int, Protocol, Decision)}.
+   */
+  public Decision() {}
+
+  Decision set(
       boolean allowed,
       Side egress,
       Side ingress,
@@ -42,6 +47,8 @@ public final class Decision {
     this.destination = destination;
     this.port = port;
     this.protocol = protocol;
+    this.explanation = null;
+    return this;
   }
 
   public boolean allowed() {

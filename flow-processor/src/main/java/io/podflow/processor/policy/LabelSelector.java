@@ -9,12 +9,46 @@ import java.util.Set;
  * A Kubernetes label selector: every matchLabels pair and every expression must hold. The empty
  * selector ({@code {}}) matches everything.
  */
-public record LabelSelector(Map<String, String> matchLabels, List<Requirement> expressions) {
+public final class LabelSelector {
   public static final LabelSelector ALL = new LabelSelector(Map.of(), List.of());
 
-  public LabelSelector {
-    matchLabels = Map.copyOf(Objects.requireNonNull(matchLabels, "matchLabels"));
-    expressions = List.copyOf(Objects.requireNonNull(expressions, "expressions"));
+  private final Map<String, String> matchLabels;
+  private final List<Requirement> expressions;
+  // The same pairs as arrays: matching runs for every rule a verdict looks at, and walking a
+  // map's entries allocates an iterator.
+  private final String[] keys;
+  private final String[] values;
+  private final Requirement[] requirements;
+
+  public LabelSelector(Map<String, String> matchLabels, List<Requirement> expressions) {
+    this.matchLabels = Map.copyOf(Objects.requireNonNull(matchLabels, "matchLabels"));
+    this.expressions = List.copyOf(Objects.requireNonNull(expressions, "expressions"));
+    this.keys = this.matchLabels.keySet().toArray(new String[0]);
+    this.values = new String[keys.length];
+    for (int i = 0; i < keys.length; i++) {
+      values[i] = this.matchLabels.get(keys[i]);
+    }
+    this.requirements = this.expressions.toArray(new Requirement[0]);
+  }
+
+  public Map<String, String> matchLabels() {
+    return matchLabels;
+  }
+
+  public List<Requirement> expressions() {
+    return expressions;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof LabelSelector other
+        && other.matchLabels.equals(matchLabels)
+        && other.expressions.equals(expressions);
+  }
+
+  @Override
+  public int hashCode() {
+    return matchLabels.hashCode() * 31 + expressions.hashCode();
   }
 
   public static LabelSelector of(Map<String, String> matchLabels) {
@@ -26,12 +60,12 @@ public record LabelSelector(Map<String, String> matchLabels, List<Requirement> e
   }
 
   public boolean matches(Map<String, String> labels) {
-    for (Map.Entry<String, String> wanted : matchLabels.entrySet()) {
-      if (!wanted.getValue().equals(labels.get(wanted.getKey()))) {
+    for (int i = 0; i < keys.length; i++) {
+      if (!values[i].equals(labels.get(keys[i]))) {
         return false;
       }
     }
-    for (Requirement requirement : expressions) {
+    for (Requirement requirement : requirements) {
       if (!requirement.matches(labels)) {
         return false;
       }

@@ -23,13 +23,15 @@ public record Pod(
   /** A named container port. */
   public record ContainerPort(String name, int port, Protocol protocol) {}
 
-  Integer containerPort(String portName, Protocol protocol) {
-    for (ContainerPort p : ports) {
+  /** The number of the named container port, or -1. */
+  int containerPort(String portName, Protocol protocol) {
+    for (int i = 0; i < ports.size(); i++) {
+      ContainerPort p = ports.get(i);
       if (portName.equals(p.name()) && p.protocol() == protocol) {
         return p.port();
       }
     }
-    return null;
+    return -1;
   }
 
   public String ref() {

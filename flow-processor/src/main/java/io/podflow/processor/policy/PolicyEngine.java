@@ -39,12 +39,21 @@ public final class PolicyEngine {
 
   /** The verdict on a connection from {@code source} to {@code destination}:{@code port}. */
   public Decision decide(byte[] source, byte[] destination, int port, Protocol protocol) {
+    return decide(source, destination, port, protocol, new Decision());
+  }
+
+  /**
+   * The same, written into {@code into} (which is returned): no allocation. The decision reads the
+   * address arrays until it is reused, for its explanation.
+   */
+  public Decision decide(
+      byte[] source, byte[] destination, int port, Protocol protocol, Decision into) {
     PolicySet.PodEntry from = applicable(set.podAt(source));
     PolicySet.PodEntry to = applicable(set.podAt(destination));
     Pod fromPod = from == null ? null : from.pod();
     Pod toPod = to == null ? null : to.pod();
     if (fromPod != null && fromPod == toPod) {
-      return new Decision(
+      return into.set(
           true,
           Side.NOT_SELECTED,
           Side.NOT_SELECTED,
@@ -65,8 +74,7 @@ public final class PolicyEngine {
             ? Side.NOT_SELECTED
             : side(to.ingress(), true, fromPod, source, port, protocol, toPod);
     boolean allowed = egress.action() != Action.DENIED && ingress.action() != Action.DENIED;
-    return new Decision(
-        allowed, egress, ingress, set, from, source, to, destination, port, protocol);
+    return into.set(allowed, egress, ingress, set, from, source, to, destination, port, protocol);
   }
 
   private static PolicySet.PodEntry applicable(PolicySet.PodEntry entry) {

@@ -32,14 +32,15 @@ public record PortSpec(Protocol protocol, Integer port, String name, Integer end
       return false;
     }
     if (name != null) {
-      Integer resolved = destination == null ? null : destination.containerPort(name, protocol);
-      return resolved != null && resolved == destinationPort;
+      return destination != null && destination.containerPort(name, protocol) == destinationPort;
     }
     if (port == null) {
       return true;
     }
-    int last = endPort == null ? port : endPort;
-    return destinationPort >= port && destinationPort <= last;
+    // Unboxed once per rule: the boxed components are for the record's readers.
+    int first = port;
+    int last = endPort == null ? first : endPort;
+    return destinationPort >= first && destinationPort <= last;
   }
 
   @Override
