@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
@@ -16,10 +13,10 @@ class ReplayCommandTest {
 
   @Test
   void writesOneJsonRecordPerFlowAndASummary() throws Exception {
-    Output run = replay(PCAPS.resolve("pcpp_one_http_stream_fin.pcap").toString());
+    CommandRun run = replay(PCAPS.resolve("pcpp_one_http_stream_fin.pcap").toString());
 
-    assertThat(run.exit).isZero();
-    String[] lines = run.out.strip().split("\n");
+    assertThat(run.exit()).isZero();
+    String[] lines = run.out().strip().split("\n");
     assertThat(lines).hasSize(1);
     JsonNode flow = new ObjectMapper().readTree(lines[0]);
     assertThat(flow.at("/network/transport").asText()).isEqualTo("tcp");
@@ -28,40 +25,26 @@ class ReplayCommandTest {
     assertThat(flow.at("/source/packets").asLong() + flow.at("/destination/packets").asLong())
         .isEqualTo(15);
     assertThat(flow.at("/flow/tcp/state").asText()).isEqualTo("closed_fin");
-    assertThat(run.err).contains("15 frames: 15 IP, 0 not IP, 0 malformed; 1 flow records");
+    assertThat(run.err()).contains("15 frames: 15 IP, 0 not IP, 0 malformed; 1 flow records");
   }
 
   @Test
   void splitsIntoMoreRecordsWithShorterTimeoutsAndRejectsNonsense() throws Exception {
     String file = PCAPS.resolve("pcpp_DnsPackets.pcap").toString();
 
-    Output longTimeouts = replay(file, "--idle-timeout", "100000", "--active-timeout", "100000");
-    Output bad = replay(file, "--idle-timeout", "-1");
+    CommandRun longTimeouts =
+        replay(file, "--idle-timeout", "100000", "--active-timeout", "100000");
+    CommandRun bad = replay(file, "--idle-timeout", "-1");
 
-    assertThat(longTimeouts.out.strip().split("\n")).hasSize(219); // tshark's flow count
-    assertThat(bad.exit).isEqualTo(1);
-    assertThat(bad.err).contains("--idle-timeout must be a positive number of seconds");
+    assertThat(longTimeouts.out().strip().split("\n")).hasSize(219); // tshark's flow count
+    assertThat(bad.exit()).isEqualTo(1);
+    assertThat(bad.err()).contains("--idle-timeout must be a positive number of seconds");
   }
 
-  private record Output(int exit, String out, String err) {}
-
-  private static Output replay(String... args) {
-    PrintStream oldOut = System.out;
-    PrintStream oldErr = System.err;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    try {
-      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-      String[] full = new String[args.length + 1];
-      full[0] = "replay";
-      System.arraycopy(args, 0, full, 1, args.length);
-      int exit = Podflow.commandLine().execute(full);
-      return new Output(
-          exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(oldOut);
-      System.setErr(oldErr);
-    }
+  private static CommandRun replay(String... args) {
+    String[] full = new String[args.length + 1];
+    full[0] = "replay";
+    System.arraycopy(args, 0, full, 1, args.length);
+    return CommandRun.of(full);
   }
 }

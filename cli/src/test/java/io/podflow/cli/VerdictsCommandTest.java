@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,15 +19,15 @@ class VerdictsCommandTest {
 
   @Test
   void writesEachConnectionBackWithItsVerdictInOrder() throws Exception {
-    Output run =
+    CommandRun run =
         run(
             "--manifests",
             EXAMPLE.resolve("manifests").toString(),
             "--connections",
             EXAMPLE.resolve("connections.ndjson").toString());
 
-    assertThat(run.exit).isZero();
-    List<JsonNode> lines = lines(run.out);
+    assertThat(run.exit()).isZero();
+    List<JsonNode> lines = lines(run.out());
     assertThat(lines)
         .extracting(l -> l.at("/policy/verdict").asText())
         .containsExactly("allowed", "allowed", "denied", "denied");
@@ -46,7 +43,7 @@ class VerdictsCommandTest {
 
   @Test
   void stagedPoliciesShowWhichVerdictsWouldChange() throws Exception {
-    Output run =
+    CommandRun run =
         run(
             "--manifests",
             EXAMPLE.resolve("manifests").toString(),
@@ -55,14 +52,14 @@ class VerdictsCommandTest {
             "--staged",
             EXAMPLE.resolve("staged").toString());
 
-    List<JsonNode> lines = lines(run.out);
+    List<JsonNode> lines = lines(run.out());
     assertThat(lines)
         .extracting(l -> l.at("/policy/pending/0/changed").asBoolean())
         .containsExactly(false, false, true, false);
     assertThat(lines.get(2).at("/policy/pending/0/verdict").asText()).isEqualTo("allowed");
     assertThat(lines.get(2).at("/policy/pending/0/ingress/allowed_by/name").asText())
         .isEqualTo("db-allow-web");
-    assertThat(run.err).contains("the staged policies change 1 verdicts");
+    assertThat(run.err()).contains("the staged policies change 1 verdicts");
   }
 
   @Test
@@ -80,20 +77,19 @@ class VerdictsCommandTest {
             + "not json\n"
             + "{\"source\":{\"ip\":\"10.1.0.5\"},\"destination\":{\"ip\":\"10.1.0.9\",\"port\":5432},\"network\":{\"transport\":\"gre\"}}\n");
 
-    Output run = run("--manifests", manifests.toString(), "--connections", connections.toString());
+    CommandRun run =
+        run("--manifests", manifests.toString(), "--connections", connections.toString());
 
-    assertThat(run.exit).isEqualTo(1);
-    assertThat(lines(run.out))
+    assertThat(run.exit()).isEqualTo(1);
+    assertThat(lines(run.out()))
         .singleElement()
         .satisfies(l -> assertThat(l.at("/policy/verdict").asText()).isEqualTo("allowed"));
-    assertThat(run.err)
+    assertThat(run.err())
         .contains(
             "NetworkPolicy broken: spec.ingress[0].from[0].ipBlock.cidr: 'nonsense' is not a CIDR block")
         .contains("line 2 skipped")
         .contains("line 3 skipped: network.transport 'gre' is not tcp, udp or sctp");
   }
-
-  private record Output(int exit, String out, String err) {}
 
   private static List<JsonNode> lines(String text) throws Exception {
     List<JsonNode> out = new ArrayList<>();
@@ -105,23 +101,10 @@ class VerdictsCommandTest {
     return out;
   }
 
-  private static Output run(String... args) {
-    PrintStream oldOut = System.out;
-    PrintStream oldErr = System.err;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    try {
-      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-      String[] full = new String[args.length + 1];
-      full[0] = "verdicts";
-      System.arraycopy(args, 0, full, 1, args.length);
-      int exit = Podflow.commandLine().execute(full);
-      return new Output(
-          exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(oldOut);
-      System.setErr(oldErr);
-    }
+  private static CommandRun run(String... args) {
+    String[] full = new String[args.length + 1];
+    full[0] = "verdicts";
+    System.arraycopy(args, 0, full, 1, args.length);
+    return CommandRun.of(full);
   }
 }
