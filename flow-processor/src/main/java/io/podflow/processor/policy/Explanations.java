@@ -20,24 +20,10 @@ final class Explanations {
       int port,
       Protocol protocol) {
     if (ingress.action() == Action.DENIED) {
-      return "ingress to "
-          + name(to, destination)
-          + " denied: "
-          + to.ingress().isolation
-          + "; source is "
-          + describe(from, source);
+      return to.ingressDenied() + describe(from, source);
     }
     if (egress.action() == Action.DENIED) {
-      return "egress from "
-          + name(from, source)
-          + " denied: "
-          + from.egress().isolation
-          + "; destination is "
-          + describe(to, destination)
-          + " port "
-          + port
-          + "/"
-          + protocol;
+      return from.egressDenied() + describe(to, destination) + " port " + port + "/" + protocol;
     }
     if (egress.action() == Action.NOT_SELECTED && ingress.action() == Action.NOT_SELECTED) {
       return "allowed: no policy selects "

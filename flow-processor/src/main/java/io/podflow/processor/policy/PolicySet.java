@@ -66,18 +66,69 @@ public final class PolicySet {
   }
 
   /** A pod with, per direction, the policies that select it and their prepared results. */
-  record PodEntry(Pod pod, Selecting ingress, Selecting egress, String ref, String description) {
+  /**
+   * A pod with, per direction, the policies that select it and their prepared results, and the
+   * fixed parts of the sentences that explain verdicts about it.
+   */
+  static final class PodEntry {
+    final Pod pod;
+    final Selecting ingress;
+    final Selecting egress;
+    final String ref;
+    final String description;
+    // Written on first use (many pods are never denied); a race only computes it twice.
+    private String ingressDenied;
+    private String egressDenied;
+
     PodEntry(Pod pod, Selecting ingress, Selecting egress) {
-      this(
-          pod,
-          ingress,
-          egress,
-          pod.ref(),
+      this.pod = pod;
+      this.ingress = ingress;
+      this.egress = egress;
+      this.ref = pod.ref();
+      this.description =
           (pod.labels().isEmpty()
                   ? "a pod with no labels"
                   : LabelSelector.of(pod.labels()).toString())
               + " in namespace "
-              + pod.namespace());
+              + pod.namespace();
+    }
+
+    String ingressDenied() {
+      String text = ingressDenied;
+      if (text == null) {
+        text = "ingress to " + ref + " denied: " + ingress.isolation + "; source is ";
+        ingressDenied = text;
+      }
+      return text;
+    }
+
+    String egressDenied() {
+      String text = egressDenied;
+      if (text == null) {
+        text = "egress from " + ref + " denied: " + egress.isolation + "; destination is ";
+        egressDenied = text;
+      }
+      return text;
+    }
+
+    Pod pod() {
+      return pod;
+    }
+
+    Selecting ingress() {
+      return ingress;
+    }
+
+    Selecting egress() {
+      return egress;
+    }
+
+    String ref() {
+      return ref;
+    }
+
+    String description() {
+      return description;
     }
   }
 
