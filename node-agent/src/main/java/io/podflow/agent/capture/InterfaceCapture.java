@@ -25,6 +25,9 @@ final class InterfaceCapture implements Runnable {
   private final AtomicReference<CaptureStats> stats;
   private volatile boolean running = true;
 
+  /** The handle is open: packets on the interface from now on are seen. */
+  private volatile boolean capturing;
+
   InterfaceCapture(String name, CaptureConfig config, CaptureSink sink) {
     this.name = name;
     this.config = config;
@@ -47,6 +50,7 @@ final class InterfaceCapture implements Runnable {
   @Override
   public void run() {
     try (PcapHandle handle = open()) {
+      capturing = true;
       PacketReader reader = new PacketReader(handle, (int) config.readTimeout().toMillis());
       long statsEvery = config.statsInterval().toNanos();
       long nextStats = System.nanoTime() + statsEvery;
@@ -67,12 +71,17 @@ final class InterfaceCapture implements Runnable {
       LOG.atWarn().addKeyValue("interface", name).log("cannot capture: {}", e.getMessage());
     } finally {
       running = false;
+      capturing = false;
       sink.closed();
     }
   }
 
   boolean isRunning() {
     return running;
+  }
+
+  boolean isCapturing() {
+    return capturing;
   }
 
   private PcapHandle open() throws PcapNativeException, NotOpenException {

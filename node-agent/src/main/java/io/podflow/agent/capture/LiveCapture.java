@@ -53,10 +53,10 @@ public final class LiveCapture implements AutoCloseable {
     scanner.scheduleWithFixedDelay(this::scan, every, every, TimeUnit.MILLISECONDS);
   }
 
-  /** Interfaces being captured now. */
+  /** Interfaces being captured now (their handles open). */
   public Set<String> interfaces() {
     return captures.values().stream()
-        .filter(InterfaceCapture::isRunning)
+        .filter(InterfaceCapture::isCapturing)
         .map(InterfaceCapture::name)
         .collect(Collectors.toSet());
   }

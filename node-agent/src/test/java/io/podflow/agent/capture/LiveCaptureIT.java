@@ -40,7 +40,16 @@ class LiveCaptureIT {
       String captured = client.hostInterface();
       Path pcap = dir.resolve("client.pcap");
       Process tcpdump =
-          new ProcessBuilder("tcpdump", "-i", captured, "-U", "-n", "-w", pcap.toString(), "ip")
+          new ProcessBuilder(
+                  "tcpdump",
+                  "--immediate-mode",
+                  "-i",
+                  captured,
+                  "-U",
+                  "-n",
+                  "-w",
+                  pcap.toString(),
+                  "ip")
               .redirectErrorStream(true)
               .start();
       List<FlowRecord> records = new CopyOnWriteArrayList<>();
@@ -60,15 +69,17 @@ class LiveCaptureIT {
         lab.run(client, "ping -c 5 -i 0.2 -W 1 " + server.ip());
         lab.start(server, "nc -u -l 9999");
         Thread.sleep(300);
-        for (int i = 0; i < 4; i++) {
-          lab.run(
-              client,
-              "sh -c \"head -c 100 /dev/zero | nc -u -w0 -p 40000 " + server.ip() + " 9999\"");
-        }
+        // One socket, four writes spaced out: nc sends each read as one datagram.
+        lab.run(
+            client,
+            "sh -c \"for i in 1 2 3 4; do head -c 100 /dev/zero; sleep 0.2; done"
+                + " | nc -u -w1 -p 40000 "
+                + server.ip()
+                + " 9999\"");
         lab.start(server, "sh -c \"printf world | nc -l -N 8080\"");
         Thread.sleep(300);
         lab.run(client, "sh -c \"printf hello | nc -N -w 5 " + server.ip() + " 8080\"");
-        Thread.sleep(500);
+        Thread.sleep(1000); // both captures have delivered the last packets
       } finally {
         agent.close();
         tcpdump.destroy();
