@@ -74,7 +74,7 @@ final class CaptureCommand implements Callable<Integer> {
       names = "--blocks",
       description =
           "Deliver packets in blocks of up to 50 ms instead of one by one: about a third of the"
-              + " CPU under load, but light traffic may be held or lost at the end.")
+              + " CPU under load, but the last 50 ms of an interface that vanishes are lost.")
   boolean blocks;
 
   @Option(names = "--quiet", description = "Write no records, only the summary (for benchmarks).")
