@@ -14,8 +14,12 @@ import java.util.Objects;
  * @param snaplen bytes kept of each packet: 128 covers the headers, and podflow keeps no payload
  *     unless asked to
  * @param bufferBytes the kernel buffer of each capture handle
- * @param readTimeout how long libpcap may hold packets before delivering them (immediate mode is on
- *     as well)
+ * @param readTimeout how long libpcap may hold packets before delivering them in block mode, at
+ *     most 100 ms
+ * @param immediateMode deliver every packet as it arrives (the default). Off, packets come in
+ *     blocks retired at least every {@code readTimeout}: about a third of the CPU under load
+ *     (docs/BENCHMARKS.md), but the block not yet retired when the interface vanishes (a deleted
+ *     pod's last 50 ms) is lost with it
  * @param rescanInterval how often the interface list is scanned again
  * @param statsInterval how often kernel and interface drop counters are read
  */
