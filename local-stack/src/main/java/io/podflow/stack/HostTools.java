@@ -40,6 +40,16 @@ final class HostTools {
     }
   }
 
+  /** Sleeps while waiting for a server; an interrupt ends the wait with an error. */
+  static void sleep(java.time.Duration duration) {
+    try {
+      Thread.sleep(duration.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StackException("interrupted", e);
+    }
+  }
+
   private static boolean onPath(String tool) {
     String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
     for (String dir : path.split(":")) {

@@ -113,7 +113,7 @@ public final class KafkaBroker implements AutoCloseable {
             throw new StackException(
                 "Kafka did not answer within " + timeout + ":\n" + process.logTail(40));
           }
-          sleep(Duration.ofMillis(250));
+          HostTools.sleep(Duration.ofMillis(250));
         }
       }
     }
@@ -192,14 +192,5 @@ public final class KafkaBroker implements AutoCloseable {
                 mainClass));
     command.addAll(List.of(args));
     return command;
-  }
-
-  static void sleep(Duration duration) {
-    try {
-      Thread.sleep(duration.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new StackException("interrupted", e);
-    }
   }
 }

@@ -133,7 +133,7 @@ public final class OpenSearchNode implements AutoCloseable {
         throw new StackException(
             "OpenSearch did not answer within " + timeout + ":\n" + process.logTail(40));
       }
-      KafkaBroker.sleep(Duration.ofMillis(500));
+      HostTools.sleep(Duration.ofMillis(500));
     }
   }
 

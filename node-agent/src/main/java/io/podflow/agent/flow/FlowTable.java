@@ -50,7 +50,6 @@ public final class FlowTable {
   private long evicted;
   private long exported;
   private final FlowView view;
-  private final FlowKey single = new FlowKey();
 
   /** Sink of the batch's early loads, so the JIT keeps them. */
   @SuppressWarnings("unused")
@@ -81,15 +80,9 @@ public final class FlowTable {
     return exported;
   }
 
-  /** Adds one IP packet (with its fragment attribution done). */
-  public void add(DecodedPacket p) {
-    single.of(p);
-    add(p, single);
-  }
-
   /**
-   * Adds {@code n} IP packets in order, the same as {@link #add} one by one. Keys are computed and
-   * each packet's table slot is touched first, so the cache misses of the whole batch overlap
+   * Adds {@code n} IP packets (fragments attributed) in order, as if one by one. Keys are computed
+   * and each packet's table slot is touched first, so the cache misses of the whole batch overlap
    * instead of being waited for one packet at a time.
    */
   void addBatch(DecodedPacket[] packets, FlowKey[] keys, int n) {

@@ -7,7 +7,6 @@ import io.podflow.agent.capture.FrameHandler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -45,13 +44,7 @@ public final class BatchReader {
   private long delivered;
 
   public BatchReader(PcapHandle handle) {
-    try {
-      Field field = PcapHandle.class.getDeclaredField("handle");
-      field.setAccessible(true);
-      this.pcap = Pointer.nativeValue((Pointer) field.get(handle));
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException("cannot reach pcap4j's native handle", e);
-    }
+    this.pcap = NativeHandle.address(handle);
     this.linkType = handle.getDlt().value();
   }
 

@@ -3,11 +3,10 @@ package io.podflow.agent.capture.libpcap;
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import io.podflow.agent.capture.FrameHandler;
-import java.lang.reflect.Field;
 import org.pcap4j.core.PcapHandle;
 
 /**
- * Reads packets from an open pcap4j handle into a reused buffer and hands them on, without
+ * Reads packets from an open live pcap4j handle into a reused buffer and hands them on, without
  * allocating per packet. The handle must have been opened with nanosecond timestamps.
  */
 public final class PacketReader {
@@ -16,11 +15,6 @@ public final class PacketReader {
 
   /** Result of {@link #next}: the libpcap timeout passed without a packet (live capture). */
   public static final int TIMEOUT = 0;
-
-  /** Result of {@link #next}: the end of a file. */
-  public static final int END = -2;
-
-  private static final Field HANDLE_FIELD = handleField();
 
   private final PcapHandle handle;
   private final long pcap;
@@ -38,11 +32,6 @@ public final class PacketReader {
   private final int[] pollfd = new int[2];
   private byte[] buffer = new byte[1 << 16];
 
-  /** A reader of a file (or of a blocking live handle). */
-  public PacketReader(PcapHandle handle) {
-    this(handle, -1);
-  }
-
   /**
    * A reader of a live handle that waits at most {@code pollTimeoutMillis} for packets: the handle
    * is switched to non-blocking and waited on with poll(2), because libpcap ignores its own timeout
@@ -50,27 +39,19 @@ public final class PacketReader {
    */
   public PacketReader(PcapHandle handle, int pollTimeoutMillis) {
     this.handle = handle;
-    try {
-      this.pcap = Pointer.nativeValue((Pointer) HANDLE_FIELD.get(handle));
-    } catch (IllegalAccessException e) {
-      throw new IllegalStateException("cannot reach pcap4j's native handle", e);
-    }
+    this.pcap = NativeHandle.address(handle);
     this.linkType = handle.getDlt().value();
     this.headerSlot = Pointer.nativeValue(outParameters);
     this.dataSlot = headerSlot + 8;
     this.pollTimeoutMillis = pollTimeoutMillis;
-    if (pollTimeoutMillis >= 0) {
-      try {
-        handle.setBlockingMode(PcapHandle.BlockingMode.NONBLOCKING);
-      } catch (org.pcap4j.core.PcapNativeException | org.pcap4j.core.NotOpenException e) {
-        throw new LibpcapException("cannot make the capture non-blocking: " + e.getMessage(), e);
-      }
-      this.selectableFd = LibpcapDirect.pcap_get_selectable_fd(pcap);
-      if (selectableFd < 0) {
-        throw new LibpcapException("the capture has no selectable descriptor");
-      }
-    } else {
-      this.selectableFd = -1;
+    try {
+      handle.setBlockingMode(PcapHandle.BlockingMode.NONBLOCKING);
+    } catch (org.pcap4j.core.PcapNativeException | org.pcap4j.core.NotOpenException e) {
+      throw new LibpcapException("cannot make the capture non-blocking: " + e.getMessage(), e);
+    }
+    this.selectableFd = LibpcapDirect.pcap_get_selectable_fd(pcap);
+    if (selectableFd < 0) {
+      throw new LibpcapException("the capture has no selectable descriptor");
     }
   }
 
@@ -81,12 +62,12 @@ public final class PacketReader {
   /**
    * Reads one packet and delivers it.
    *
-   * @return {@link #FRAME}, {@link #TIMEOUT} or {@link #END}
+   * @return {@link #FRAME} or {@link #TIMEOUT}
    * @throws LibpcapException when libpcap reports an error
    */
   public int next(FrameHandler handler) {
     int result = LibpcapDirect.pcap_next_ex(pcap, headerSlot, dataSlot);
-    if (result == 0 && selectableFd >= 0) {
+    if (result == 0) {
       int events = Poll.waitReadable(pollfd, selectableFd, pollTimeoutMillis);
       if ((events & (Poll.POLLERR | Poll.POLLHUP | Poll.POLLNVAL)) != 0) {
         throw new LibpcapException("the interface went away");
@@ -119,9 +100,6 @@ public final class PacketReader {
     if (result == 0) {
       return TIMEOUT;
     }
-    if (result == -2) {
-      return END;
-    }
     throw new LibpcapException(error());
   }
 
@@ -130,16 +108,6 @@ public final class PacketReader {
       return handle.getError();
     } catch (org.pcap4j.core.NotOpenException e) {
       return "the handle is closed";
-    }
-  }
-
-  private static Field handleField() {
-    try {
-      Field field = PcapHandle.class.getDeclaredField("handle");
-      field.setAccessible(true);
-      return field;
-    } catch (NoSuchFieldException e) {
-      throw new IllegalStateException("this pcap4j has no PcapHandle.handle field", e);
     }
   }
 }
