@@ -51,7 +51,11 @@ final class InterfaceCapture implements Runnable {
   public void run() {
     try (PcapHandle handle = open()) {
       capturing = true;
-      PacketReader reader = new PacketReader(handle, (int) config.readTimeout().toMillis());
+      PacketReader reader =
+          new PacketReader(
+              handle,
+              (int) config.readTimeout().toMillis(),
+              config.immediateMode() ? config.batchDelay().toNanos() : 0);
       long statsEvery = config.statsInterval().toNanos();
       long nextStats = System.nanoTime() + statsEvery;
       while (running) {

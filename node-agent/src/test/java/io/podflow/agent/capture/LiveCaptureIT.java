@@ -149,10 +149,18 @@ class LiveCaptureIT {
         awaitCapturing(agent, third.hostInterface());
         lab.run(first, "ping -c 1 -W 1 " + third.ip());
       }
-      // The vanished interface flushed its flows when its capture ended.
-      assertThat(records)
-          .filteredOn(r -> r.getObserver().getInterface().equals(lab.vethPrefix() + "2"))
-          .isNotEmpty();
+      // The vanished interface flushed its flows when its capture ended, with every packet up to
+      // the pod's deletion: the two echo requests and the two replies sent just before it.
+      List<FlowRecord> vanished =
+          records.stream()
+              .filter(r -> r.getObserver().getInterface().equals(lab.vethPrefix() + "2"))
+              .filter(r -> r.getProtocol() == 1)
+              .toList();
+      assertThat(vanished).isNotEmpty();
+      assertThat(vanished.stream().mapToLong(r -> r.getSourceToDestination().getPackets()).sum())
+          .isEqualTo(2);
+      assertThat(vanished.stream().mapToLong(r -> r.getDestinationToSource().getPackets()).sum())
+          .isEqualTo(2);
       assertThat(records)
           .filteredOn(r -> r.getObserver().getInterface().equals(lab.vethPrefix() + "3"))
           .isNotEmpty();

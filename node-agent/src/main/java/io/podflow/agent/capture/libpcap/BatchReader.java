@@ -1,12 +1,14 @@
 package io.podflow.agent.capture.libpcap;
 
-import com.sun.jna.Memory;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
 import io.podflow.agent.capture.FrameHandler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -14,14 +16,20 @@ import org.pcap4j.core.PcapHandle;
 
 /**
  * Reads packets from a pcap4j handle a batch at a time: one JNI call (src/main/c) runs libpcap's
- * {@code pcap_next_ex} for up to 256 packets and copies them into native memory, and one copy
- * brings the batch into a Java array. A JNA call per packet costs more than a C flow meter's whole
- * per-packet work; per batch it disappears. Used for files, where packets are always ready.
+ * {@code pcap_next_ex} for up to 256 packets and copies each straight into a Java array. A JNA call
+ * per packet costs more than a C flow meter's whole per-packet work; per batch it disappears. Files
+ * are read in blocking mode; a live handle in non-blocking mode gives what its ring holds.
  */
 public final class BatchReader {
-  private static final int CAPACITY = 4 << 20;
+  private static final int MAX_CAPACITY = 4 << 20;
   private static final int MAX_PACKETS = 256;
   private static final long NEXT_EX;
+  private static final int FIRST_RECORD = 8;
+  private static final int PIN_FAILED = -3;
+  private static final VarHandle LONG =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.nativeOrder());
+  private static final VarHandle INT =
+      MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.nativeOrder());
 
   static {
     loadLibrary();
@@ -36,20 +44,34 @@ public final class BatchReader {
 
   private final long pcap;
   private final int linkType;
-  private final Memory nativeBuffer = new Memory(CAPACITY);
-  private final Memory status = new Memory(4);
-  private final long bufferAddress = Pointer.nativeValue(nativeBuffer);
-  private final long statusAddress = Pointer.nativeValue(status);
-  private final byte[] batch = new byte[CAPACITY];
+  private final int snapshot;
+
+  /** Room for MAX_PACKETS of the handle's snapshot length: 38 KB for a 128-byte live capture. */
+  private final byte[] batch;
+
   private long delivered;
 
   public BatchReader(PcapHandle handle) {
     this.pcap = NativeHandle.address(handle);
     this.linkType = handle.getDlt().value();
+    this.snapshot = snapshot(handle);
+    long record = 24 + ((snapshot + 7) & ~7L);
+    this.batch =
+        new byte
+            [(int) (FIRST_RECORD + Math.max(record, Math.min(MAX_CAPACITY, MAX_PACKETS * record)))];
+  }
+
+  private static int snapshot(PcapHandle handle) {
+    try {
+      int length = handle.getSnapshot();
+      return length > 0 && length <= 262_144 ? length : 262_144;
+    } catch (org.pcap4j.core.NotOpenException e) {
+      throw new LibpcapException("the handle is closed", e);
+    }
   }
 
   private static native int nextBatch(
-      long nextEx, long pcap, long buffer, int capacity, int maxPackets, long statusOut);
+      long nextEx, long pcap, byte[] batch, int maxPackets, int snapshot);
 
   /**
    * Reads and delivers one batch.
@@ -58,8 +80,11 @@ public final class BatchReader {
    * @throws LibpcapException when libpcap reports an error (after delivering what it read)
    */
   public int next(FrameHandler handler, PcapHandle handle) {
-    int n = nextBatch(NEXT_EX, pcap, bufferAddress, CAPACITY, MAX_PACKETS, statusAddress);
-    int result = NativeMemory.getInt(statusAddress);
+    int n = nextBatch(NEXT_EX, pcap, batch, MAX_PACKETS, snapshot);
+    if (n == PIN_FAILED) {
+      throw new LibpcapException("the JVM could not pin the batch array");
+    }
+    int result = (int) INT.get(batch, 0);
     if (n > 0) {
       deliver(n, handler);
       delivered += n;
@@ -76,18 +101,12 @@ public final class BatchReader {
   }
 
   private void deliver(int n, FrameHandler handler) {
-    int used = 0;
+    int at = FIRST_RECORD;
     for (int i = 0; i < n; i++) {
-      int captured = NativeMemory.getInt(bufferAddress + used + 16);
-      used += 24 + ((captured + 7) & ~7);
-    }
-    NativeMemory.copy(bufferAddress, batch, used);
-    int at = 0;
-    for (int i = 0; i < n; i++) {
-      long seconds = NativeMemory.getLong(bufferAddress + at);
-      long nanos = NativeMemory.getLong(bufferAddress + at + 8);
-      int captured = NativeMemory.getInt(bufferAddress + at + 16);
-      int wire = NativeMemory.getInt(bufferAddress + at + 20);
+      long seconds = (long) LONG.get(batch, at);
+      long nanos = (long) LONG.get(batch, at + 8);
+      int captured = (int) INT.get(batch, at + 16);
+      int wire = (int) INT.get(batch, at + 20);
       handler.frame(
           batch,
           at + 24,
