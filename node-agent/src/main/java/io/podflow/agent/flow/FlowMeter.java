@@ -11,7 +11,7 @@ import io.podflow.agent.decode.PacketDecoder;
  */
 public final class FlowMeter implements FrameHandler {
   private final PacketDecoder decoder = new PacketDecoder();
-  private static final int BATCH = 16;
+  private static final int BATCH = 32;
   private final DecodedPacket[] batch = new DecodedPacket[BATCH];
   private final FlowKey[] keys = new FlowKey[BATCH];
   private int pending;
@@ -62,7 +62,7 @@ public final class FlowMeter implements FrameHandler {
     }
   }
 
-  /** Adds the packets decoded but not yet counted (batches of up to 16) to the table. */
+  /** Adds the packets decoded but not yet counted (batches of up to 32) to the table. */
   public void drain() {
     if (pending > 0) {
       table.addBatch(batch, keys, pending);
