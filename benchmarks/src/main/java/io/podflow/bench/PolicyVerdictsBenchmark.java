@@ -10,6 +10,7 @@ import io.podflow.processor.policy.PolicySet;
 import io.podflow.processor.policy.PortSpec;
 import io.podflow.processor.policy.Protocol;
 import io.podflow.processor.policy.Rule;
+import io.podflow.schema.net.Cidr;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -87,11 +88,7 @@ public class PolicyVerdictsBenchmark {
                         LabelSelector.of(Map.of("team", "t" + (n / 2))))),
                 List.of(new PortSpec(Protocol.TCP, null, "http", null)));
         Rule monitoring =
-            new Rule(
-                List.of(
-                    new Peer.IpBlock(
-                        io.podflow.processor.policy.Cidr.parse("192.168.0.0/16"), List.of())),
-                List.of());
+            new Rule(List.of(new Peer.IpBlock(Cidr.parse("192.168.0.0/16"), List.of())), List.of());
         policies.add(
             new NetworkPolicy(
                 ns,

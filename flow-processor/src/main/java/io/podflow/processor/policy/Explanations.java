@@ -1,6 +1,7 @@
 package io.podflow.processor.policy;
 
 import io.podflow.processor.policy.Decision.Action;
+import io.podflow.processor.policy.Decision.RuleRef;
 import io.podflow.processor.policy.Decision.Side;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -32,15 +33,53 @@ final class Explanations {
           + name(to, destination)
           + " for ingress";
     }
-    String out =
-        egress.action() == Action.ALLOWED
-            ? " egress from " + name(from, source) + " by " + egress.allowedBy()
-            : " egress from " + name(from, source) + " not isolated";
-    String in =
-        ingress.action() == Action.ALLOWED
-            ? "; ingress to " + name(to, destination) + " by " + ingress.allowedBy()
-            : "; ingress to " + name(to, destination) + " not isolated";
-    return "allowed:" + out + in;
+    // One concatenation per case: this text is built for every allowed flow, and intermediate
+    // strings (a RuleRef's toString, each half) were most of its cost.
+    String fromName = name(from, source);
+    String toName = name(to, destination);
+    RuleRef e = egress.allowedBy();
+    RuleRef i = ingress.allowedBy();
+    if (e != null && i != null) {
+      return "allowed: egress from "
+          + fromName
+          + " by "
+          + e.namespace()
+          + "/"
+          + e.name()
+          + " rule "
+          + e.rule()
+          + "; ingress to "
+          + toName
+          + " by "
+          + i.namespace()
+          + "/"
+          + i.name()
+          + " rule "
+          + i.rule();
+    }
+    if (e != null) {
+      return "allowed: egress from "
+          + fromName
+          + " by "
+          + e.namespace()
+          + "/"
+          + e.name()
+          + " rule "
+          + e.rule()
+          + "; ingress to "
+          + toName
+          + " not isolated";
+    }
+    return "allowed: egress from "
+        + fromName
+        + " not isolated; ingress to "
+        + toName
+        + " by "
+        + i.namespace()
+        + "/"
+        + i.name()
+        + " rule "
+        + i.rule();
   }
 
   /** The policies isolating a pod in one direction, with what their rules allow. */

@@ -1,5 +1,6 @@
 package io.podflow.processor.policy;
 
+import io.podflow.schema.net.Cidr;
 import java.util.List;
 
 /** One entry of a rule's {@code from} or {@code to}. */

@@ -68,11 +68,11 @@ public final class PolicyEngine {
     Side egress =
         from == null
             ? Side.NOT_SELECTED
-            : side(from.egress(), false, toPod, destination, port, protocol, toPod);
+            : side(from.egress(), false, to, destination, port, protocol, toPod);
     Side ingress =
         to == null
             ? Side.NOT_SELECTED
-            : side(to.ingress(), true, fromPod, source, port, protocol, toPod);
+            : side(to.ingress(), true, from, source, port, protocol, toPod);
     boolean allowed = egress.action() != Action.DENIED && ingress.action() != Action.DENIED;
     return into.set(allowed, egress, ingress, set, from, source, to, destination, port, protocol);
   }
@@ -84,7 +84,7 @@ public final class PolicyEngine {
   private Side side(
       PolicySet.Selecting selecting,
       boolean ingress,
-      Pod peer,
+      PolicySet.PodEntry peer,
       byte[] peerIp,
       int port,
       Protocol protocol,
@@ -105,7 +105,7 @@ public final class PolicyEngine {
   private boolean matches(
       Rule rule,
       NetworkPolicy policy,
-      Pod peer,
+      PolicySet.PodEntry peer,
       byte[] peerIp,
       int port,
       Protocol protocol,
@@ -132,19 +132,21 @@ public final class PolicyEngine {
     return false;
   }
 
-  private boolean peerMatches(Peer peer, NetworkPolicy policy, Pod pod, byte[] ip) {
+  private static boolean peerMatches(
+      Peer peer, NetworkPolicy policy, PolicySet.PodEntry entry, byte[] ip) {
     if (peer instanceof Peer.IpBlock block) {
       return block.contains(ip);
     }
     Peer.Pods pods = (Peer.Pods) peer;
-    if (pod == null) {
+    if (entry == null) {
       return false;
     }
+    Pod pod = entry.pod;
     if (pods.namespaceSelector() == null) {
       if (!pod.namespace().equals(policy.namespace())) {
         return false;
       }
-    } else if (!pods.namespaceSelector().matches(set.labelsOfNamespace(pod.namespace()))) {
+    } else if (!pods.namespaceSelector().matches(entry.namespaceLabels)) {
       return false;
     }
     return pods.podSelector() == null || pods.podSelector().matches(pod.labels());

@@ -41,6 +41,10 @@ public final class PolicySet {
     for (NetworkPolicy p : this.policies) {
       byNamespace.computeIfAbsent(p.namespace(), k -> new ArrayList<>()).add(p);
     }
+    // Pods of one workload are selected by the same policies: they share one prepared Selecting
+    // (and its texts), which keeps what verdicts read small enough to stay in cache.
+    Map<List<NetworkPolicy>, Selecting> ingressShared = new HashMap<>();
+    Map<List<NetworkPolicy>, Selecting> egressShared = new HashMap<>();
     for (Pod pod : pods) {
       if (pod.ip() == null) {
         continue;
@@ -61,17 +65,22 @@ public final class PolicySet {
         }
       }
       podsByIp.put(
-          pod.ip(), new PodEntry(pod, new Selecting(ingress, true), new Selecting(egress, false)));
+          pod.ip(),
+          new PodEntry(
+              pod,
+              this.namespaceLabels.getOrDefault(pod.namespace(), Map.of()),
+              ingressShared.computeIfAbsent(ingress, k -> new Selecting(k, true)),
+              egressShared.computeIfAbsent(egress, k -> new Selecting(k, false))));
     }
   }
 
-  /** A pod with, per direction, the policies that select it and their prepared results. */
   /**
    * A pod with, per direction, the policies that select it and their prepared results, and the
    * fixed parts of the sentences that explain verdicts about it.
    */
   static final class PodEntry {
     final Pod pod;
+    final Map<String, String> namespaceLabels;
     final Selecting ingress;
     final Selecting egress;
     final String ref;
@@ -80,8 +89,9 @@ public final class PolicySet {
     private String ingressDenied;
     private String egressDenied;
 
-    PodEntry(Pod pod, Selecting ingress, Selecting egress) {
+    PodEntry(Pod pod, Map<String, String> namespaceLabels, Selecting ingress, Selecting egress) {
       this.pod = pod;
+      this.namespaceLabels = namespaceLabels;
       this.ingress = ingress;
       this.egress = egress;
       this.ref = pod.ref();
@@ -182,9 +192,5 @@ public final class PolicySet {
 
   PodEntry podAt(byte[] ip) {
     return podsByIp.get(ip);
-  }
-
-  Map<String, String> labelsOfNamespace(String namespace) {
-    return namespaceLabels.getOrDefault(namespace, Map.of());
   }
 }

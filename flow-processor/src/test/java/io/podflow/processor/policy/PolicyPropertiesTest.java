@@ -2,6 +2,7 @@ package io.podflow.processor.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.podflow.schema.net.Cidr;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;

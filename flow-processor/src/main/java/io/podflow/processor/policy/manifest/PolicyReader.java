@@ -1,13 +1,13 @@
 package io.podflow.processor.policy.manifest;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.podflow.processor.policy.Cidr;
 import io.podflow.processor.policy.LabelSelector;
 import io.podflow.processor.policy.NetworkPolicy;
 import io.podflow.processor.policy.Peer;
 import io.podflow.processor.policy.PortSpec;
 import io.podflow.processor.policy.Protocol;
 import io.podflow.processor.policy.Rule;
+import io.podflow.schema.net.Cidr;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;

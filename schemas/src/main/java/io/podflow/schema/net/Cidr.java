@@ -1,4 +1,4 @@
-package io.podflow.processor.policy;
+package io.podflow.schema.net;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
