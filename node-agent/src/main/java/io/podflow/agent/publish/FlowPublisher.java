@@ -1,0 +1,245 @@
+package io.podflow.agent.publish;
+
+import io.podflow.schema.flow.v1.FlowRecord;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes flow records to Kafka without losing them when Kafka is slow or away.
+ *
+ * <p>The producer is idempotent with acks=all and never gives up on a record (no delivery timeout):
+ * while Kafka is away, records wait in its bounded memory and are delivered, once each and in
+ * order, when it is back. When that memory is full, records go to a bounded spool on disk instead,
+ * and from then on every record goes there until a drainer thread has sent the spool's contents,
+ * oldest first, behind what the producer still holds; so records of a connection stay in order. A
+ * record the spool drops for room, or that Kafka refuses for good (too large, not authorised), is
+ * counted. {@link #publish} never waits longer than {@code max.block.ms} (10 ms), once, when Kafka
+ * stops taking records: the capture thread that calls it must not stall.
+ */
+public final class FlowPublisher implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(FlowPublisher.class);
+  private static final int DRAIN_BATCH = 2_000;
+  private static final Duration RETRY = Duration.ofMillis(500);
+
+  private final String topic;
+  private final KafkaProducer<byte[], byte[]> producer;
+  private final Spool spool;
+  private final Object lock = new Object();
+  private final Thread drainer;
+  private final AtomicLong acknowledged = new AtomicLong();
+  private final AtomicLong refused = new AtomicLong();
+  private final AtomicLong spooled = new AtomicLong();
+
+  /** Guarded by {@link #lock}: new records go to the spool until it was drained. */
+  private boolean spooling;
+
+  private volatile boolean closing;
+
+  public FlowPublisher(PublisherConfig config, String clientId) {
+    this.topic = config.topic();
+    this.spool =
+        new Spool(
+            config.spoolDir(), config.spoolBytes(), Math.min(16L << 20, config.spoolBytes() / 8));
+    // Records spooled before a restart are older than anything published now.
+    this.spooling = !spool.isEmpty();
+    this.producer = new KafkaProducer<>(properties(config, clientId));
+    this.drainer = new Thread(this::drain, "podflow-spool-drainer");
+    drainer.setDaemon(true);
+    drainer.start();
+  }
+
+  static Properties properties(PublisherConfig config, String clientId) {
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+    p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+    p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "5");
+    p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, config.compression());
+    p.put(ProducerConfig.LINGER_MS_CONFIG, Long.toString(config.linger().toMillis()));
+    p.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 << 10));
+    p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Long.toString(config.bufferBytes()));
+    p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "10");
+    p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Integer.toString(Integer.MAX_VALUE));
+    p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "30000");
+    p.put(ProducerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "2000");
+    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    p.putAll(config.clientProperties());
+    return p;
+  }
+
+  /** Hands a record over for publishing; returns at once (see the class comment). */
+  public void publish(FlowRecord record) {
+    byte[] key = ConnectionKey.of(record);
+    byte[] value = record.toByteArray();
+    synchronized (lock) {
+      if (!spooling) {
+        // A full producer memory, or no metadata within max.block.ms, fails the send at once,
+        // through the callback and in this thread: delivered() then spools the record.
+        producer.send(new ProducerRecord<>(topic, key, value), (m, e) -> delivered(e, key, value));
+        return;
+      }
+      toSpool(key, value);
+    }
+  }
+
+  /** Records Kafka acknowledged. */
+  public long acknowledged() {
+    return acknowledged.get();
+  }
+
+  /** Records Kafka refused for good (too large, not authorised): counted, not retried. */
+  public long refused() {
+    return refused.get();
+  }
+
+  /** Records that went through the spool. */
+  public long spooled() {
+    return spooled.get();
+  }
+
+  /** Records the spool dropped (full, or the disk refused them). */
+  public long spoolDropped() {
+    return spool.dropped();
+  }
+
+  public long spoolBytes() {
+    return spool.bytes();
+  }
+
+  public long spoolRecords() {
+    return spool.records();
+  }
+
+  /**
+   * Sends what is pending, waiting at most {@code timeout} for Kafka; what it could not take is
+   * kept in the spool for the next start.
+   */
+  public void close(Duration timeout) {
+    closing = true;
+    drainer.interrupt();
+    try {
+      drainer.join(timeout.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    // Records still in the producer's memory fail when the timeout passes: they go to the spool.
+    producer.close(timeout);
+    try {
+      spool.close();
+    } catch (IOException e) {
+      LOG.warn("cannot close the spool: {}", e.toString());
+    }
+  }
+
+  @Override
+  public void close() {
+    close(Duration.ofSeconds(10));
+  }
+
+  private void delivered(Exception e, byte[] key, byte[] value) {
+    if (e == null) {
+      acknowledged.incrementAndGet();
+    } else if (closing || kafkaAway(e)) {
+      synchronized (lock) {
+        spooling = true; // from now on behind this record
+        toSpool(key, value);
+      }
+    } else {
+      refused.incrementAndGet();
+      LOG.atWarn().log("Kafka refused a flow record: {}", e.toString());
+    }
+  }
+
+  /** The producer could not take the record now (memory full, Kafka not reached): try later. */
+  private static boolean kafkaAway(Throwable e) {
+    return e instanceof org.apache.kafka.common.errors.TimeoutException
+        || e instanceof org.apache.kafka.common.errors.RetriableException;
+  }
+
+  private void toSpool(byte[] key, byte[] value) {
+    spool.append(
+        ByteBuffer.allocate(2 + key.length + value.length)
+            .putShort((short) key.length)
+            .put(key)
+            .put(value)
+            .array());
+    spooled.incrementAndGet();
+  }
+
+  private void drain() {
+    while (!closing) {
+      boolean pending;
+      synchronized (lock) {
+        if (spooling && spool.isEmpty()) {
+          spooling = false;
+        }
+        pending = spooling;
+      }
+      try {
+        if (!pending || !sendBatch()) {
+          Thread.sleep(pending ? RETRY.toMillis() : 50);
+        }
+      } catch (InterruptedException e) {
+        return;
+      }
+    }
+  }
+
+  /** Sends the spool's oldest records; false when Kafka did not take them all (retry later). */
+  private boolean sendBatch() throws InterruptedException {
+    List<byte[]> batch = spool.peek(DRAIN_BATCH);
+    List<Future<RecordMetadata>> sent = new ArrayList<>(batch.size());
+    boolean all = true;
+    for (byte[] frame : batch) {
+      ByteBuffer b = ByteBuffer.wrap(frame);
+      byte[] key = new byte[b.getShort()];
+      b.get(key);
+      byte[] value = new byte[b.remaining()];
+      b.get(value);
+      Future<RecordMetadata> f = producer.send(new ProducerRecord<>(topic, key, value));
+      if (f.isDone() && failedBecauseKafkaIsAway(f)) {
+        all = false; // Kafka is not taking records yet: this one and the rest stay in the spool
+        break;
+      }
+      sent.add(f);
+    }
+    // What was handed over will be delivered (the producer never gives up): wait, then commit.
+    for (Future<RecordMetadata> f : sent) {
+      try {
+        f.get();
+        acknowledged.incrementAndGet();
+      } catch (ExecutionException e) {
+        refused.incrementAndGet();
+        LOG.atWarn().log("Kafka refused a spooled flow record: {}", e.getCause().toString());
+      }
+    }
+    spool.commit(sent.size());
+    return all && !batch.isEmpty();
+  }
+
+  private static boolean failedBecauseKafkaIsAway(Future<RecordMetadata> f)
+      throws InterruptedException {
+    try {
+      f.get();
+      return false;
+    } catch (ExecutionException e) {
+      return kafkaAway(e.getCause());
+    }
+  }
+}
