@@ -2,21 +2,24 @@ package io.podflow.agent.enrich;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
 
 /**
- * What the agent knows of the cluster, indexed for looking up a flow's two ends: pods by IP (with
- * the pods that held the IP before, for a while), nodes by IP, Services by the addresses and ports
- * they are reached at (cluster IP, load-balancer ingress, any node's IP with a node port), and the
- * pod IPs and ports behind each Service (EndpointSlices). Written by the Kubernetes watcher, read
- * by the enricher from other threads.
+ * What the agent knows of the cluster, indexed by address for naming a flow's two ends: per IP
+ * ({@link IpEntry}) the pods that held it (with the ones before, for a while), its node, the
+ * Services reached at it (cluster IP, external and load-balancer IPs) and the Services it is a
+ * backend of (EndpointSlices); and node ports, reached at any node's IP. Written by the Kubernetes
+ * watcher (one writer at a time), read by enrichers on other threads.
  *
  * <p>Time-aware: a pod IP taken over by a new pod gives the new pod's identity only to traffic
- * after the new pod was created, and a deleted pod keeps its IP's identity for traffic up to a
- * little after its deletion, so that a flow that ended just before its pod was deleted, but is
- * exported later, still names the pod.
+ * after the old one was deleted, and a deleted pod keeps its identity for traffic up to a little
+ * after its deletion, so that a flow that ended just before its pod was deleted, but is exported
+ * later, still names the pod.
  */
 public final class ClusterMetadata {
   /** Traffic this long after a pod's deletion is still its own (packets in flight, clock skew). */
@@ -26,13 +29,13 @@ public final class ClusterMetadata {
   static final long CREATION_SKEW_NANOS = Duration.ofSeconds(2).toNanos();
 
   private final long tombstoneNanos;
-  private final Map<IpKey, PodInfo[]> podsByIp = new ConcurrentHashMap<>();
-  private final Map<String, List<IpKey>> ipsByPodUid = new ConcurrentHashMap<>();
-  private final Map<IpKey, String> nodesByIp = new ConcurrentHashMap<>();
-  private final Map<String, List<IpKey>> ipsByNode = new ConcurrentHashMap<>();
-  private final Owned<AddressPort> frontends = new Owned<>();
-  private final Owned<Integer> nodePorts = new Owned<>();
-  private final Owned<AddressPort> backends = new Owned<>();
+  private final Map<IpKey, IpEntry> byIp = new ConcurrentHashMap<>();
+  private final Map<String, List<IpKey>> ipsByPodUid = new HashMap<>();
+  private final Map<String, List<IpKey>> ipsByNode = new HashMap<>();
+  private final Map<String, Map<AddressPort, ServicePort>> frontendsByService = new HashMap<>();
+  private final Map<String, Map<AddressPort, ServicePort>> backendsBySlice = new HashMap<>();
+  private final Map<String, Map<Integer, ServicePort>> nodePortsByService = new HashMap<>();
+  private final Map<Integer, ServicePort> nodePorts = new ConcurrentHashMap<>();
   private volatile long unwatchedSinceNanos;
 
   /**
@@ -46,7 +49,7 @@ public final class ClusterMetadata {
   // ---- writes (the watcher) ----
 
   /** A pod was added or changed; {@code ips} are its status.podIPs. */
-  public void putPod(PodInfo pod, List<byte[]> ips) {
+  public synchronized void putPod(PodInfo pod, List<byte[]> ips) {
     List<IpKey> keys = new ArrayList<>(ips.size());
     for (byte[] ip : ips) {
       keys.add(IpKey.of(ip));
@@ -55,76 +58,93 @@ public final class ClusterMetadata {
     if (before != null) {
       for (IpKey gone : before) {
         if (!keys.contains(gone)) {
-          podsByIp.computeIfPresent(gone, (k, versions) -> without(versions, pod.uid()));
+          update(gone, e -> e.withPods(without(e.pods(), pod.uid())));
         }
       }
     }
     for (IpKey key : keys) {
-      podsByIp.compute(key, (k, versions) -> with(versions, pod));
+      update(key, e -> e.withPods(with(e.pods(), pod)));
     }
   }
 
   /** A pod was deleted at {@code nowNanos}: it becomes a tombstone for its IPs. */
-  public void deletePod(String uid, long nowNanos) {
+  public synchronized void deletePod(String uid, long nowNanos) {
     List<IpKey> keys = ipsByPodUid.remove(uid);
     if (keys == null) {
       return;
     }
     for (IpKey key : keys) {
-      podsByIp.computeIfPresent(
+      update(
           key,
-          (k, versions) -> {
-            PodInfo[] next = versions.clone();
+          e -> {
+            PodInfo[] next = e.pods().clone();
             for (int i = 0; i < next.length; i++) {
               if (next[i].uid().equals(uid) && next[i].alive()) {
                 next[i] = next[i].deletedAt(nowNanos);
               }
             }
-            return next;
+            return e.withPods(next);
           });
     }
   }
 
   /** Forgets tombstones older than the tombstone time. */
-  public void purge(long nowNanos) {
-    for (IpKey key : podsByIp.keySet()) {
-      podsByIp.computeIfPresent(key, (k, versions) -> expired(versions, nowNanos));
+  public synchronized void purge(long nowNanos) {
+    for (IpKey key : List.copyOf(byIp.keySet())) {
+      update(
+          key,
+          e -> {
+            PodInfo[] kept =
+                Arrays.stream(e.pods())
+                    .filter(p -> p.alive() || p.deletedNanos() + tombstoneNanos >= nowNanos)
+                    .toArray(PodInfo[]::new);
+            return kept.length == e.pods().length ? e : e.withPods(kept);
+          });
     }
   }
 
-  public void putNode(String name, List<byte[]> ips) {
+  public synchronized void putNode(String name, List<byte[]> ips) {
     removeNode(name);
     List<IpKey> keys = new ArrayList<>();
     for (byte[] ip : ips) {
       IpKey key = IpKey.of(ip);
       keys.add(key);
-      nodesByIp.put(key, name);
+      update(key, e -> e.withNode(name));
     }
     ipsByNode.put(name, keys);
   }
 
-  public void removeNode(String name) {
+  public synchronized void removeNode(String name) {
     List<IpKey> keys = ipsByNode.remove(name);
     if (keys != null) {
-      keys.forEach(k -> nodesByIp.remove(k, name));
+      keys.forEach(k -> update(k, e -> name.equals(e.node()) ? e.withNode(null) : e));
     }
   }
 
   /**
-   * The addresses a Service is reached at, replacing what was known of it: cluster IPs and
-   * load-balancer ingress IPs with their ports, and node ports (on every node's IPs).
+   * The addresses a Service is reached at, replacing what was known of it: cluster, external and
+   * load-balancer IPs with their ports, and node ports (on every node's IPs, keyed by {@link
+   * AddressPort#nodePortKey}).
    *
    * @param service namespace/name
    */
-  public void putService(
+  public synchronized void putService(
       String service, Map<AddressPort, ServicePort> addresses, Map<Integer, ServicePort> ports) {
-    frontends.put(service, addresses);
-    nodePorts.put(service, ports);
+    replace(frontendsByService, service, addresses, false);
+    Map<Integer, ServicePort> before = nodePortsByService.put(service, Map.copyOf(ports));
+    if (before != null) {
+      before.forEach((k, v) -> nodePorts.remove(k, v));
+    }
+    nodePorts.putAll(ports);
   }
 
-  public void removeService(String service) {
-    frontends.remove(service);
-    nodePorts.remove(service);
+  public synchronized void removeService(String service) {
+    replace(frontendsByService, service, Map.of(), false);
+    frontendsByService.remove(service);
+    Map<Integer, ServicePort> before = nodePortsByService.remove(service);
+    if (before != null) {
+      before.forEach((k, v) -> nodePorts.remove(k, v));
+    }
   }
 
   /**
@@ -133,12 +153,13 @@ public final class ClusterMetadata {
    *
    * @param slice namespace/name of the EndpointSlice
    */
-  public void putEndpointSlice(String slice, Map<AddressPort, ServicePort> backendPorts) {
-    backends.put(slice, backendPorts);
+  public synchronized void putEndpointSlice(String slice, Map<AddressPort, ServicePort> ports) {
+    replace(backendsBySlice, slice, ports, true);
   }
 
-  public void removeEndpointSlice(String slice) {
-    backends.remove(slice);
+  public synchronized void removeEndpointSlice(String slice) {
+    replace(backendsBySlice, slice, Map.of(), true);
+    backendsBySlice.remove(slice);
   }
 
   /** Whether the watcher is watching the API server; metadata ages while it is not. */
@@ -158,59 +179,62 @@ public final class ClusterMetadata {
     return since == 0 ? 0 : Math.max(0, nowNanos - since);
   }
 
-  /**
-   * The pod that held {@code ip} at {@code timeNanos}, or null. An IP's pods are held in the order
-   * they were created; each one's time with the address starts at its creation (less the clock
-   * skew) but never before the previous holder was deleted, and ends a little after its own
-   * deletion. Where two overlap (traffic just after a deletion, when the new pod exists already),
-   * the newer pod wins.
-   */
-  PodInfo podAt(IpKey ip, long timeNanos) {
-    PodInfo[] versions = podsByIp.get(ip);
-    if (versions == null) {
-      return null;
-    }
-    for (int i = versions.length - 1; i >= 0; i--) {
-      PodInfo v = versions[i];
-      long start = v.createdNanos() - CREATION_SKEW_NANOS;
-      if (i > 0 && !versions[i - 1].alive()) {
-        start = Math.max(start, versions[i - 1].deletedNanos());
-      }
-      if (timeNanos >= start
-          && (v.alive() || timeNanos <= v.deletedNanos() + DELETION_GRACE_NANOS)) {
-        return v;
-      }
-    }
-    return null;
+  /** What is known of an address, or {@link IpEntry#EMPTY}. */
+  IpEntry at(IpKey ip) {
+    IpEntry e = byIp.get(ip);
+    return e == null ? IpEntry.EMPTY : e;
   }
 
-  String nodeAt(IpKey ip) {
-    return nodesByIp.get(ip);
-  }
-
-  /** The Service reached at this address and port (cluster IP, load balancer, node port). */
-  ServicePort serviceAt(IpKey ip, int port, int protocol) {
-    ServicePort direct = frontends.get(new AddressPort(ip, port, protocol));
-    if (direct != null || !nodesByIp.containsKey(ip)) {
-      return direct;
-    }
+  /** The Service a node port leads to (on any node's IP). */
+  ServicePort nodePort(int port, int protocol) {
     return nodePorts.get(AddressPort.nodePortKey(port, protocol));
+  }
+
+  /** The pod that held {@code ip} at {@code timeNanos}, or null. */
+  PodInfo podAt(IpKey ip, long timeNanos) {
+    return at(ip).podAt(timeNanos);
   }
 
   /** The Service a pod serves on this port, when an EndpointSlice lists it. */
   ServicePort backendOf(IpKey ip, int port, int protocol) {
-    return backends.get(new AddressPort(ip, port, protocol));
+    return at(ip).backendOf(port, protocol);
   }
 
   /** Pods indexed by IP, tombstones included (for the memory figures). */
   int podEntries() {
-    return podsByIp.values().stream().mapToInt(v -> v.length).sum();
+    return byIp.values().stream().mapToInt(v -> v.pods().length).sum();
+  }
+
+  private void replace(
+      Map<String, Map<AddressPort, ServicePort>> byOwner,
+      String owner,
+      Map<AddressPort, ServicePort> entries,
+      boolean backends) {
+    Map<AddressPort, ServicePort> before = byOwner.put(owner, Map.copyOf(entries));
+    if (before != null) {
+      before.forEach(
+          (k, v) -> {
+            IpEntry.Port p = new IpEntry.Port(k.port(), k.protocol(), v);
+            update(k.ip(), e -> backends ? e.withBackend(p, false) : e.withService(p, false));
+          });
+    }
+    entries.forEach(
+        (k, v) -> {
+          IpEntry.Port p = new IpEntry.Port(k.port(), k.protocol(), v);
+          update(k.ip(), e -> backends ? e.withBackend(p, true) : e.withService(p, true));
+        });
+  }
+
+  private void update(IpKey key, UnaryOperator<IpEntry> change) {
+    byIp.compute(
+        key,
+        (k, e) -> {
+          IpEntry next = change.apply(e == null ? IpEntry.EMPTY : e);
+          return next.isEmpty() ? null : next;
+        });
   }
 
   private static PodInfo[] with(PodInfo[] versions, PodInfo pod) {
-    if (versions == null) {
-      return new PodInfo[] {pod};
-    }
     for (int i = 0; i < versions.length; i++) {
       if (versions[i].uid().equals(pod.uid())) {
         PodInfo[] next = versions.clone();
@@ -218,7 +242,7 @@ public final class ClusterMetadata {
         return next;
       }
     }
-    PodInfo[] next = java.util.Arrays.copyOf(versions, versions.length + 1);
+    PodInfo[] next = Arrays.copyOf(versions, versions.length + 1);
     int at = versions.length;
     while (at > 0 && next[at - 1].createdNanos() > pod.createdNanos()) {
       next[at] = next[at - 1];
@@ -229,58 +253,6 @@ public final class ClusterMetadata {
   }
 
   private static PodInfo[] without(PodInfo[] versions, String uid) {
-    PodInfo[] next =
-        java.util.Arrays.stream(versions).filter(p -> !p.uid().equals(uid)).toArray(PodInfo[]::new);
-    return next.length == 0 ? null : next;
-  }
-
-  private PodInfo[] expired(PodInfo[] versions, long now) {
-    PodInfo[] kept =
-        java.util.Arrays.stream(versions)
-            .filter(p -> p.alive() || p.deletedNanos() + tombstoneNanos >= now)
-            .toArray(PodInfo[]::new);
-    return kept.length == versions.length ? versions : kept.length == 0 ? null : kept;
-  }
-
-  /**
-   * Entries contributed by owners (a Service, an EndpointSlice) and replaced as a whole when the
-   * owner changes. Two owners may list the same key (two Services selecting one pod port): the one
-   * listed last wins, and removing it brings back the other.
-   */
-  private static final class Owned<K> {
-    private final Map<String, Map<K, ServicePort>> byOwner = new ConcurrentHashMap<>();
-    private final Map<K, ServicePort> index = new ConcurrentHashMap<>();
-
-    synchronized void put(String owner, Map<K, ServicePort> entries) {
-      Map<K, ServicePort> before = byOwner.put(owner, Map.copyOf(entries));
-      if (before != null) {
-        before.forEach((k, v) -> index.remove(k, v));
-        restore(before.keySet());
-      }
-      index.putAll(entries);
-    }
-
-    synchronized void remove(String owner) {
-      Map<K, ServicePort> before = byOwner.remove(owner);
-      if (before != null) {
-        before.forEach((k, v) -> index.remove(k, v));
-        restore(before.keySet());
-      }
-    }
-
-    ServicePort get(K key) {
-      return index.get(key);
-    }
-
-    private void restore(java.util.Set<K> keys) {
-      for (Map<K, ServicePort> other : byOwner.values()) {
-        for (K k : keys) {
-          ServicePort v = other.get(k);
-          if (v != null) {
-            index.putIfAbsent(k, v);
-          }
-        }
-      }
-    }
+    return Arrays.stream(versions).filter(p -> !p.uid().equals(uid)).toArray(PodInfo[]::new);
   }
 }

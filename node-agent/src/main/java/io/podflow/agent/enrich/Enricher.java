@@ -26,6 +26,11 @@ import java.util.List;
  * may be out of date).
  */
 public final class Enricher {
+  private static final KubernetesIdentity UNKNOWN =
+      KubernetesIdentity.newBuilder().setKind(EndpointKind.ENDPOINT_KIND_UNKNOWN).build();
+  private static final KubernetesIdentity EXTERNAL =
+      KubernetesIdentity.newBuilder().setKind(EndpointKind.ENDPOINT_KIND_EXTERNAL).build();
+
   private final ClusterMetadata metadata;
   private final List<Cidr> clusterNetworks;
   private final long staleAfterNanos;
@@ -46,14 +51,8 @@ public final class Enricher {
   public EnrichmentStatus enrich(FlowRecord.Builder record, long nowNanos) {
     long t = record.getTimeEndNs();
     int protocol = record.getProtocol();
-    boolean source =
-        resolve(record.getSourceBuilder(), record.getSource().getIp().toByteArray(), protocol, t);
-    boolean destination =
-        resolve(
-            record.getDestinationBuilder(),
-            record.getDestination().getIp().toByteArray(),
-            protocol,
-            t);
+    boolean source = resolve(record.getSourceBuilder(), protocol, t);
+    boolean destination = resolve(record.getDestinationBuilder(), protocol, t);
     EnrichmentStatus status;
     if (metadata.stalenessNanos(nowNanos) > staleAfterNanos) {
       status = EnrichmentStatus.ENRICHMENT_STATUS_STALE;
@@ -70,22 +69,18 @@ public final class Enricher {
 
   /** Names one end; false when it is an address of the cluster that nothing is known of. */
   private boolean resolve(
-      io.podflow.schema.flow.v1.Endpoint.Builder endpoint, byte[] ip, int protocol, long t) {
-    IpKey key = IpKey.of(ip);
+      io.podflow.schema.flow.v1.Endpoint.Builder endpoint, int protocol, long t) {
+    IpEntry at = metadata.at(IpKey.of(endpoint.getIp()));
     int port = endpoint.hasPort() ? endpoint.getPort() : -1;
-    PodInfo pod = metadata.podAt(key, t);
+    PodInfo pod = at.podAt(t);
     if (pod != null) {
-      ServicePort served = port < 0 ? null : metadata.backendOf(key, port, protocol);
-      endpoint.setKubernetes(
-          served == null
-              ? pod.identity()
-              : pod.identity().toBuilder()
-                  .setServiceName(served.name())
-                  .setServicePortName(served.portName())
-                  .build());
+      endpoint.setKubernetes(port < 0 ? pod.identity() : at.identityOf(pod, port, protocol));
       return true;
     }
-    ServicePort service = port < 0 ? null : metadata.serviceAt(key, port, protocol);
+    ServicePort service = port < 0 ? null : at.service(port, protocol);
+    if (service == null && port >= 0 && at.node() != null) {
+      service = metadata.nodePort(port, protocol);
+    }
     if (service != null) {
       endpoint.setKubernetes(
           KubernetesIdentity.newBuilder()
@@ -95,21 +90,21 @@ public final class Enricher {
               .setServicePortName(service.portName()));
       return true;
     }
-    String node = metadata.nodeAt(key);
-    if (node != null) {
+    if (at.node() != null) {
       endpoint.setKubernetes(
-          KubernetesIdentity.newBuilder().setKind(EndpointKind.ENDPOINT_KIND_NODE).setNode(node));
+          KubernetesIdentity.newBuilder()
+              .setKind(EndpointKind.ENDPOINT_KIND_NODE)
+              .setNode(at.node()));
       return true;
     }
+    byte[] ip = endpoint.getIp().toByteArray();
     for (Cidr network : clusterNetworks) {
       if (network.contains(ip)) {
-        endpoint.setKubernetes(
-            KubernetesIdentity.newBuilder().setKind(EndpointKind.ENDPOINT_KIND_UNKNOWN));
+        endpoint.setKubernetes(UNKNOWN);
         return false;
       }
     }
-    endpoint.setKubernetes(
-        KubernetesIdentity.newBuilder().setKind(EndpointKind.ENDPOINT_KIND_EXTERNAL));
+    endpoint.setKubernetes(EXTERNAL);
     return true;
   }
 }

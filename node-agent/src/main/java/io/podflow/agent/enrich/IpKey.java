@@ -16,6 +16,26 @@ public record IpKey(long hi, long lo) {
     return new IpKey(readLong(address, 0), readLong(address, 8));
   }
 
+  /** The same from protobuf bytes, without copying them. */
+  public static IpKey of(com.google.protobuf.ByteString address) {
+    if (address.size() == 4) {
+      return new IpKey(0, 0xFFFF_0000_0000L | (readInt(address, 0) & 0xFFFF_FFFFL));
+    }
+    if (address.size() != 16) {
+      throw new IllegalArgumentException("an address has 4 or 16 bytes, not " + address.size());
+    }
+    return new IpKey(
+        (readInt(address, 0) & 0xFFFF_FFFFL) << 32 | readInt(address, 4) & 0xFFFF_FFFFL,
+        (readInt(address, 8) & 0xFFFF_FFFFL) << 32 | readInt(address, 12) & 0xFFFF_FFFFL);
+  }
+
+  private static int readInt(com.google.protobuf.ByteString b, int at) {
+    return (b.byteAt(at) & 0xFF) << 24
+        | (b.byteAt(at + 1) & 0xFF) << 16
+        | (b.byteAt(at + 2) & 0xFF) << 8
+        | b.byteAt(at + 3) & 0xFF;
+  }
+
   private static int readInt(byte[] b, int at) {
     return (b[at] & 0xFF) << 24
         | (b[at + 1] & 0xFF) << 16

@@ -4,8 +4,6 @@ import io.podflow.schema.flow.v1.FlowRecord;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -33,6 +31,7 @@ import org.slf4j.LoggerFactory;
 public final class FlowPublisher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(FlowPublisher.class);
   private static final int DRAIN_BATCH = 2_000;
+  private static final int IN_FLIGHT = 50_000;
   private static final Duration RETRY = Duration.ofMillis(500);
 
   private final String topic;
@@ -182,18 +181,57 @@ public final class FlowPublisher implements AutoCloseable {
     spooled.incrementAndGet();
   }
 
+  /**
+   * Sends the spool, oldest first, keeping up to {@link #IN_FLIGHT} records in flight and
+   * committing them in order as Kafka acknowledges them (waiting for each batch would cap the drain
+   * at one batch per round trip). Records handed to the producer are delivered, since it never
+   * gives up; when it cannot take one (Kafka away), the rest waits in the spool.
+   */
   private void drain() {
+    java.util.ArrayDeque<Future<RecordMetadata>> inFlight = new java.util.ArrayDeque<>();
     while (!closing) {
       boolean pending;
       synchronized (lock) {
-        if (spooling && spool.isEmpty()) {
+        if (spooling && inFlight.isEmpty() && spool.isEmpty()) {
           spooling = false;
         }
         pending = spooling;
       }
       try {
-        if (!pending || !sendBatch()) {
-          Thread.sleep(pending ? RETRY.toMillis() : 50);
+        if (!pending) {
+          Thread.sleep(50);
+          continue;
+        }
+        int committed = 0;
+        while (!inFlight.isEmpty() && inFlight.peekFirst().isDone()) {
+          Future<RecordMetadata> f = inFlight.pollFirst();
+          try {
+            f.get();
+            acknowledged.incrementAndGet();
+          } catch (ExecutionException e) {
+            refused.incrementAndGet();
+            LOG.atWarn().log("Kafka refused a spooled flow record: {}", e.getCause().toString());
+          }
+          committed++;
+        }
+        spool.commit(committed);
+        boolean away = false;
+        int sent = 0;
+        if (inFlight.size() < IN_FLIGHT) {
+          for (byte[] frame : spool.peek(inFlight.size(), DRAIN_BATCH)) {
+            Future<RecordMetadata> f = producer.send(toRecord(frame));
+            if (f.isDone() && failedBecauseKafkaIsAway(f)) {
+              away = true; // this one and the rest stay in the spool
+              break;
+            }
+            inFlight.addLast(f);
+            sent++;
+          }
+        }
+        if (away && inFlight.isEmpty()) {
+          Thread.sleep(RETRY.toMillis());
+        } else if (sent == 0 && committed == 0) {
+          Thread.sleep(2);
         }
       } catch (InterruptedException e) {
         return;
@@ -201,36 +239,13 @@ public final class FlowPublisher implements AutoCloseable {
     }
   }
 
-  /** Sends the spool's oldest records; false when Kafka did not take them all (retry later). */
-  private boolean sendBatch() throws InterruptedException {
-    List<byte[]> batch = spool.peek(DRAIN_BATCH);
-    List<Future<RecordMetadata>> sent = new ArrayList<>(batch.size());
-    boolean all = true;
-    for (byte[] frame : batch) {
-      ByteBuffer b = ByteBuffer.wrap(frame);
-      byte[] key = new byte[b.getShort()];
-      b.get(key);
-      byte[] value = new byte[b.remaining()];
-      b.get(value);
-      Future<RecordMetadata> f = producer.send(new ProducerRecord<>(topic, key, value));
-      if (f.isDone() && failedBecauseKafkaIsAway(f)) {
-        all = false; // Kafka is not taking records yet: this one and the rest stay in the spool
-        break;
-      }
-      sent.add(f);
-    }
-    // What was handed over will be delivered (the producer never gives up): wait, then commit.
-    for (Future<RecordMetadata> f : sent) {
-      try {
-        f.get();
-        acknowledged.incrementAndGet();
-      } catch (ExecutionException e) {
-        refused.incrementAndGet();
-        LOG.atWarn().log("Kafka refused a spooled flow record: {}", e.getCause().toString());
-      }
-    }
-    spool.commit(sent.size());
-    return all && !batch.isEmpty();
+  private ProducerRecord<byte[], byte[]> toRecord(byte[] frame) {
+    ByteBuffer b = ByteBuffer.wrap(frame);
+    byte[] key = new byte[b.getShort()];
+    b.get(key);
+    byte[] value = new byte[b.remaining()];
+    b.get(value);
+    return new ProducerRecord<>(topic, key, value);
   }
 
   private static boolean failedBecauseKafkaIsAway(Future<RecordMetadata> f)

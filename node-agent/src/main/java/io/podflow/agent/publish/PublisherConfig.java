@@ -86,6 +86,18 @@ public record PublisherConfig(
         clientProperties);
   }
 
+  public PublisherConfig withCompression(String codec) {
+    return new PublisherConfig(
+        bootstrapServers,
+        topic,
+        codec,
+        linger,
+        bufferBytes,
+        spoolDir,
+        spoolBytes,
+        clientProperties);
+  }
+
   public PublisherConfig withTopic(String name) {
     return new PublisherConfig(
         bootstrapServers,

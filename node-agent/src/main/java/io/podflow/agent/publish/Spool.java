@@ -36,7 +36,11 @@ public final class Spool implements AutoCloseable {
 
   private Segment tail;
   private FileChannel tailChannel;
-  private final Deque<byte[]> head = new ArrayDeque<>();
+
+  /** The head segment's records, once read; those before {@link #headSent} were committed. */
+  private final ArrayList<byte[]> head = new ArrayList<>();
+
+  private int headSent;
   private boolean headLoaded;
   private long bytes;
   private long records;
@@ -103,28 +107,36 @@ public final class Spool implements AutoCloseable {
 
   /** Up to {@code max} of the oldest records; they stay in the spool until committed. */
   public synchronized List<byte[]> peek(int max) {
+    return peek(0, max);
+  }
+
+  /**
+   * Up to {@code max} records after the {@code skip} oldest (sent, not yet committed), from the
+   * oldest segment only: a sender keeps that many in flight and commits them as they are
+   * acknowledged.
+   */
+  public synchronized List<byte[]> peek(int skip, int max) {
     if (!headLoaded) {
       loadHead();
     }
-    List<byte[]> out = new ArrayList<>(Math.min(max, head.size()));
-    for (byte[] r : head) {
-      if (out.size() == max) {
-        break;
-      }
-      out.add(r);
-    }
-    return out;
+    int from = headSent + skip;
+    int to = Math.min(head.size(), from + max);
+    return from >= to ? List.of() : new ArrayList<>(head.subList(from, to));
   }
 
   /** The {@code n} oldest records (as given by {@link #peek}) were sent: they leave the spool. */
   public synchronized void commit(int n) {
-    for (int i = 0; i < n && !head.isEmpty(); i++) {
-      byte[] r = head.pollFirst();
+    int k = Math.min(n, head.size() - headSent);
+    for (int i = 0; i < k; i++) {
+      byte[] r = head.get(headSent);
+      head.set(headSent++, null);
       bytes -= 4L + r.length;
       records--;
     }
-    if (headLoaded && head.isEmpty()) {
+    if (headLoaded && headSent == head.size()) {
       Segment done = closed.pollFirst();
+      head.clear();
+      headSent = 0;
       headLoaded = false;
       try {
         Files.deleteIfExists(done.path);
@@ -170,7 +182,7 @@ public final class Spool implements AutoCloseable {
         for (long i = 0; i < s.records; i++) {
           byte[] r = new byte[in.readInt()];
           in.readFully(r);
-          head.addLast(r);
+          head.add(r);
         }
       }
       headLoaded = true;
@@ -184,9 +196,16 @@ public final class Spool implements AutoCloseable {
       closeTail();
     }
     Segment s = closed.pollFirst();
-    long unsent = headLoaded ? head.size() : s.records;
-    long unsentBytes = headLoaded ? head.stream().mapToLong(r -> 4L + r.length).sum() : s.bytes;
+    long unsent = headLoaded ? head.size() - headSent : s.records;
+    long unsentBytes = s.bytes;
+    if (headLoaded) {
+      unsentBytes = 0;
+      for (int i = headSent; i < head.size(); i++) {
+        unsentBytes += 4L + head.get(i).length;
+      }
+    }
     head.clear();
+    headSent = 0;
     headLoaded = false;
     dropped += unsent;
     records -= unsent;
