@@ -122,6 +122,19 @@ public record CaptureConfig(
         statsInterval);
   }
 
+  public CaptureConfig withBufferBytes(int bytes) {
+    return new CaptureConfig(
+        interfaces,
+        bpfFilter,
+        snaplen,
+        bytes,
+        readTimeout,
+        immediateMode,
+        batchDelay,
+        rescanInterval,
+        statsInterval);
+  }
+
   public CaptureConfig withBatchDelay(Duration delay) {
     return new CaptureConfig(
         interfaces,

@@ -1,0 +1,164 @@
+package io.podflow.agent.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.podflow.agent.capture.CaptureConfig;
+import io.podflow.agent.flow.FlowTableConfig;
+import io.podflow.agent.publish.PublisherConfig;
+import io.podflow.schema.net.Cidr;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The agent's configuration: one YAML file (every key optional but the cluster's name and Kafka's
+ * servers; defaults in the README) with environment overrides ({@code
+ * PODFLOW_KAFKA_BOOTSTRAPSERVERS}), checked as a whole at start.
+ */
+public record AgentConfig(
+    String cluster,
+    String node,
+    String agent,
+    CaptureConfig capture,
+    FlowTableConfig flows,
+    Enrichment enrichment,
+    PublisherConfig kafka,
+    int httpPort) {
+
+  /**
+   * @param enabled off for an agent outside a cluster (records carry addresses only)
+   * @param clusterCidrs pod and Service networks: an unknown address in them is "unknown", out of
+   *     them "external"
+   */
+  public record Enrichment(
+      boolean enabled, List<Cidr> clusterCidrs, Duration tombstone, Duration staleAfter) {}
+
+  /** Thrown with every problem found, each naming its key. */
+  public static final class InvalidConfigException extends RuntimeException {
+    private final List<String> problems;
+
+    InvalidConfigException(String source, List<String> problems) {
+      super("invalid configuration (" + source + "):\n  " + String.join("\n  ", problems));
+      this.problems = List.copyOf(problems);
+    }
+
+    public List<String> problems() {
+      return problems;
+    }
+  }
+
+  public static AgentConfig load(Path file, Map<String, String> environment) {
+    try {
+      return parse(Files.readString(file), file.toString(), environment);
+    } catch (IOException e) {
+      throw new InvalidConfigException(file.toString(), List.of("cannot read: " + e.getMessage()));
+    }
+  }
+
+  public static AgentConfig parse(String yaml, String source, Map<String, String> environment) {
+    JsonNode doc;
+    try {
+      doc = new ObjectMapper(new YAMLFactory()).readTree(yaml);
+    } catch (IOException e) {
+      throw new InvalidConfigException(source, List.of("not YAML: " + e.getMessage()));
+    }
+    if (doc != null && !doc.isMissingNode() && !doc.isNull() && !doc.isObject()) {
+      throw new InvalidConfigException(source, List.of("expected a map of sections at the top"));
+    }
+    ObjectNode root =
+        doc == null || !doc.isObject() ? new ObjectMapper().createObjectNode() : (ObjectNode) doc;
+    ConfigTree c = new ConfigTree(root, environment);
+
+    String cluster = c.required("cluster", "the Kubernetes cluster's name, as records carry it");
+    String node = c.string("node", environment.getOrDefault("NODE_NAME", hostname()));
+    String agent = c.string("agent", environment.getOrDefault("POD_NAME", "podflow-agent"));
+
+    CaptureConfig capture = null;
+    try {
+      capture =
+          CaptureConfig.of(
+                  c.list("capture.interfaces", List.of("veth*", "cali*", "lxc*", "cni0")),
+                  c.string("capture.filter", ""))
+              .withSnaplen((int) c.number("capture.snaplen", 128, 64, 262_144))
+              .withBufferBytes(
+                  (int) c.number("capture.bufferBytes", 8 << 20, 65_536, Integer.MAX_VALUE))
+              .withImmediateMode(c.flag("capture.immediate", true))
+              .withBatchDelay(Duration.ofMillis(c.number("capture.batchDelayMs", 5, 0, 50)));
+    } catch (IllegalArgumentException e) {
+      c.error("capture: " + e.getMessage());
+    }
+
+    FlowTableConfig flows = null;
+    try {
+      flows =
+          FlowTableConfig.defaults()
+              .withTimeouts(
+                  c.seconds("flows.activeTimeoutSeconds", 10, 1, 3600),
+                  c.seconds("flows.idleTimeoutSeconds", 15, 1, 3600))
+              .withMaxFlows((int) c.number("flows.maxFlows", 262_144, 1_024, 16_777_216));
+    } catch (IllegalArgumentException e) {
+      c.error("flows: " + e.getMessage());
+    }
+
+    List<Cidr> cidrs = new ArrayList<>();
+    for (String text : c.list("enrichment.clusterCidrs", List.of("10.0.0.0/8"))) {
+      try {
+        cidrs.add(Cidr.parse(text));
+      } catch (IllegalArgumentException e) {
+        c.error("enrichment.clusterCidrs: " + e.getMessage());
+      }
+    }
+    Enrichment enrichment =
+        new Enrichment(
+            c.flag("enrichment.enabled", true),
+            cidrs,
+            c.seconds("enrichment.tombstoneSeconds", 120, 10, 86_400),
+            c.seconds("enrichment.staleAfterSeconds", 30, 1, 86_400));
+
+    PublisherConfig kafka = null;
+    String servers = c.required("kafka.bootstrapServers", "host:port[,host:port...]");
+    String topic = c.string("kafka.topic", PublisherConfig.DEFAULT_TOPIC);
+    String compression = c.string("kafka.compression", "lz4");
+    long buffer = c.number("kafka.bufferBytes", 32L << 20, 1L << 20, 1L << 34);
+    Map<String, String> properties = c.map("kafka.properties");
+    String spoolDir = c.string("spool.dir", "/var/lib/podflow/spool");
+    long spoolBytes = c.number("spool.maxBytes", 256L << 20, 16L << 20, 1L << 40);
+    if (servers != null && !servers.isBlank()) {
+      try {
+        kafka =
+            new PublisherConfig(
+                servers,
+                topic,
+                compression,
+                Duration.ofMillis(20),
+                buffer,
+                Path.of(spoolDir),
+                spoolBytes,
+                properties);
+      } catch (IllegalArgumentException e) {
+        c.error(e.getMessage());
+      }
+    }
+    int port = (int) c.number("http.port", 9090, 0, 65_535);
+
+    List<String> problems = c.errors();
+    if (!problems.isEmpty()) {
+      throw new InvalidConfigException(source, problems);
+    }
+    return new AgentConfig(cluster, node, agent, capture, flows, enrichment, kafka, port);
+  }
+
+  private static String hostname() {
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.net.UnknownHostException e) {
+      return "unknown-node";
+    }
+  }
+}

@@ -1,0 +1,103 @@
+package io.podflow.agent.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class AgentConfigTest {
+  @Test
+  void aMinimalFileTakesTheDocumentedDefaults() {
+    AgentConfig c =
+        AgentConfig.parse(
+            "cluster: prod\nkafka:\n  bootstrapServers: kafka:9092\n",
+            "test",
+            Map.of("NODE_NAME", "node-7", "POD_NAME", "podflow-agent-x1"));
+    assertThat(c.cluster()).isEqualTo("prod");
+    assertThat(c.node()).isEqualTo("node-7");
+    assertThat(c.agent()).isEqualTo("podflow-agent-x1");
+    assertThat(c.capture().interfaces()).containsExactly("veth*", "cali*", "lxc*", "cni0");
+    assertThat(c.capture().snaplen()).isEqualTo(128);
+    assertThat(c.capture().immediateMode()).isTrue();
+    assertThat(c.capture().batchDelay()).isEqualTo(Duration.ofMillis(5));
+    assertThat(c.flows().activeTimeout()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(c.flows().idleTimeout()).isEqualTo(Duration.ofSeconds(15));
+    assertThat(c.kafka().topic()).isEqualTo("podflow.flows.v1");
+    assertThat(c.kafka().compression()).isEqualTo("lz4");
+    assertThat(c.kafka().spoolBytes()).isEqualTo(256L << 20);
+    assertThat(c.enrichment().tombstone()).isEqualTo(Duration.ofMinutes(2));
+    assertThat(c.httpPort()).isEqualTo(9090);
+  }
+
+  @Test
+  void environmentVariablesOverrideTheFileKeyByKey() {
+    AgentConfig c =
+        AgentConfig.parse(
+            "cluster: prod\nkafka:\n  bootstrapServers: kafka:9092\ncapture:\n  snaplen: 256\n",
+            "test",
+            Map.of(
+                "PODFLOW_KAFKA_BOOTSTRAPSERVERS", "a:9092,b:9092",
+                "PODFLOW_CAPTURE_INTERFACES", "eth0, cni0",
+                "PODFLOW_FLOWS_IDLETIMEOUTSECONDS", "30",
+                "PODFLOW_KAFKA_PROPERTIES_SECURITY.PROTOCOL", "SSL"));
+    assertThat(c.kafka().bootstrapServers()).isEqualTo("a:9092,b:9092");
+    assertThat(c.capture().interfaces()).containsExactly("eth0", "cni0");
+    assertThat(c.capture().snaplen()).isEqualTo(256);
+    assertThat(c.flows().idleTimeout()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(c.kafka().clientProperties()).containsEntry("security.protocol", "SSL");
+  }
+
+  @Test
+  void everyProblemIsReportedWithItsKeyAndTheFormExpected() {
+    String yaml =
+        String.join(
+            "\n",
+            "kafka:",
+            "  compression: snappy",
+            "capture:",
+            "  snapln: 96",
+            "  batchDelayMs: 500",
+            "flows:",
+            "  idleTimeoutSeconds: soon",
+            "enrichment:",
+            "  clusterCidrs: [10.0.0.0/33]");
+    assertThatThrownBy(() -> AgentConfig.parse(yaml, "agent.yaml", Map.of()))
+        .isInstanceOfSatisfying(
+            AgentConfig.InvalidConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .anySatisfy(p -> assertThat(p).startsWith("cluster: required"))
+                    .anySatisfy(p -> assertThat(p).startsWith("kafka.bootstrapServers: required"))
+                    .anySatisfy(
+                        p ->
+                            assertThat(p)
+                                .startsWith("capture.snapln: unknown key")
+                                .contains("snaplen"))
+                    .anySatisfy(
+                        p ->
+                            assertThat(p)
+                                .isEqualTo(
+                                    "capture.batchDelayMs: must be between 0 and 50, not 500"))
+                    .anySatisfy(
+                        p ->
+                            assertThat(p)
+                                .isEqualTo(
+                                    "flows.idleTimeoutSeconds: expected a whole number, not"
+                                        + " 'soon'"))
+                    .anySatisfy(
+                        p ->
+                            assertThat(p)
+                                .startsWith("enrichment.clusterCidrs:")
+                                .contains("10.0.0.0/33")))
+        .hasMessageContaining("agent.yaml");
+  }
+
+  @Test
+  void aFileThatIsNotYamlSaysSo() {
+    assertThatThrownBy(() -> AgentConfig.parse("cluster: [unclosed", "x.yaml", Map.of()))
+        .isInstanceOf(AgentConfig.InvalidConfigException.class)
+        .hasMessageContaining("not YAML");
+  }
+}
