@@ -62,6 +62,44 @@ public final class LiveFlows implements AutoCloseable {
     return meter == null ? null : meter.counters();
   }
 
+  /** Totals over every interface captured now or before (read while capture goes on). */
+  public Totals totals() {
+    long frames = 0;
+    long notIp = 0;
+    long malformed = 0;
+    long active = 0;
+    long evicted = 0;
+    long exported = 0;
+    for (FlowMeter meter : meters.values()) {
+      MeterCounters c = meter.counters();
+      frames += c.frames();
+      notIp += c.notIp();
+      malformed += c.malformedTotal();
+      active += meter.table().activeFlows();
+      evicted += meter.table().evictedFlows();
+      exported += meter.table().exportedRecords();
+    }
+    long kernelDrops = 0;
+    long interfaceDrops = 0;
+    for (CaptureStats s : capture.stats()) {
+      kernelDrops += s.kernelDrops();
+      interfaceDrops += s.interfaceDrops();
+    }
+    return new Totals(
+        frames, notIp, malformed, active, evicted, exported, kernelDrops, interfaceDrops);
+  }
+
+  /** Counters summed over interfaces; drops as libpcap last reported them. */
+  public record Totals(
+      long frames,
+      long notIp,
+      long malformed,
+      long activeFlows,
+      long evictedFlows,
+      long exportedRecords,
+      long kernelDrops,
+      long interfaceDrops) {}
+
   /** Stops capturing; every flow still held is exported (flush). */
   @Override
   public void close() {

@@ -1,0 +1,236 @@
+package io.podflow.agent.app;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.podflow.agent.config.AgentConfig;
+import io.podflow.agent.enrich.ClusterMetadata;
+import io.podflow.agent.enrich.Enricher;
+import io.podflow.agent.enrich.KubernetesWatcher;
+import io.podflow.agent.publish.FlowPublisher;
+import io.podflow.schema.flow.v1.EnrichmentStatus;
+import io.podflow.schema.flow.v1.FlowRecord;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToDoubleFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node agent: live capture and flow tables, records named from the Kubernetes API and published
+ * to Kafka, with Prometheus metrics and probes on HTTP. Closing it flushes every flow table and the
+ * publisher (what Kafka cannot take by then stays in the spool).
+ */
+public final class Agent implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
+
+  private final AgentConfig config;
+  private final KubernetesClient client;
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final ClusterMetadata metadata;
+  private final Map<EnrichmentStatus, AtomicLong> enrichment =
+      new EnumMap<>(EnrichmentStatus.class);
+  private final ScheduledExecutorService housekeeping =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "podflow-housekeeping");
+            t.setDaemon(true);
+            return t;
+          });
+  private KubernetesWatcher watcher;
+  private Enricher enricher;
+  private FlowPublisher publisher;
+  private LiveFlows flows;
+  private AgentHttp http;
+  private volatile boolean ready;
+
+  /**
+   * @param client the API server's client; null when enrichment is off
+   */
+  public Agent(AgentConfig config, KubernetesClient client) {
+    this.config = config;
+    this.client = client;
+    this.metadata = new ClusterMetadata(config.enrichment().tombstone());
+    for (EnrichmentStatus s : EnrichmentStatus.values()) {
+      if (s != EnrichmentStatus.UNRECOGNIZED) {
+        enrichment.put(s, new AtomicLong());
+      }
+    }
+  }
+
+  /** Starts serving probes, then the watcher (waiting for its lists), publisher and capture. */
+  public Agent start() throws InterruptedException {
+    http = new AgentHttp(config.httpPort(), registry, () -> ready).start();
+    if (config.enrichment().enabled()) {
+      watcher = new KubernetesWatcher(client, metadata, Agent::now).start(Duration.ofSeconds(120));
+    }
+    enricher =
+        new Enricher(
+            metadata, config.enrichment().clusterCidrs(), config.enrichment().staleAfter());
+    publisher = new FlowPublisher(config.kafka(), "podflow-agent-" + config.node());
+    flows =
+        new LiveFlows(
+                config.capture(),
+                config.flows(),
+                config.cluster(),
+                config.node(),
+                config.agent(),
+                this::export)
+            .start();
+    registerMetrics(registry);
+    housekeeping.scheduleWithFixedDelay(this::housekeeping, 5, 5, TimeUnit.SECONDS);
+    ready = true;
+    LOG.atInfo()
+        .addKeyValue("cluster", config.cluster())
+        .addKeyValue("node", config.node())
+        .addKeyValue("kafka", config.kafka().bootstrapServers())
+        .addKeyValue("http", http.port())
+        .log("podflow agent running");
+    return this;
+  }
+
+  /** The HTTP port (metrics and probes), useful when configured as 0. */
+  public int httpPort() {
+    return http.port();
+  }
+
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  public boolean isReady() {
+    return ready;
+  }
+
+  /** Interfaces captured now. */
+  public java.util.Set<String> interfaces() {
+    return flows.capture().interfaces();
+  }
+
+  @Override
+  public void close() {
+    ready = false;
+    housekeeping.shutdownNow();
+    if (flows != null) {
+      flows.close(); // exports every flow still held
+    }
+    if (publisher != null) {
+      publisher.close(Duration.ofSeconds(10));
+    }
+    if (watcher != null) {
+      watcher.close();
+    }
+    if (http != null) {
+      http.close();
+    }
+  }
+
+  private void export(FlowRecord record) {
+    FlowRecord.Builder b = record.toBuilder();
+    if (config.enrichment().enabled()) {
+      enrichment.get(enricher.enrich(b, now())).incrementAndGet();
+    }
+    publisher.publish(b.build());
+  }
+
+  private void housekeeping() {
+    try {
+      if (watcher != null) {
+        watcher.checkWatching();
+      }
+      metadata.purge(now());
+    } catch (RuntimeException e) {
+      LOG.warn("housekeeping failed: {}", e.toString());
+    }
+  }
+
+  private void registerMetrics(MeterRegistry r) {
+    counter(r, "podflow_frames", "Frames captured", x -> flows.totals().frames());
+    counter(r, "podflow_frames_not_ip", "Frames that were not IP", x -> flows.totals().notIp());
+    counter(
+        r,
+        "podflow_frames_malformed",
+        "Frames malformed or cut short",
+        x -> flows.totals().malformed());
+    counter(
+        r,
+        "podflow_kernel_drops",
+        "Packets the kernel dropped (buffer full)",
+        x -> flows.totals().kernelDrops());
+    counter(
+        r,
+        "podflow_interface_drops",
+        "Packets the interfaces dropped",
+        x -> flows.totals().interfaceDrops());
+    gauge(
+        r,
+        "podflow_flows_active",
+        "Flows held in the flow tables",
+        x -> flows.totals().activeFlows());
+    counter(
+        r,
+        "podflow_flows_evicted",
+        "Flows exported early because a table was full",
+        x -> flows.totals().evictedFlows());
+    counter(
+        r,
+        "podflow_records_exported",
+        "Flow records exported",
+        x -> flows.totals().exportedRecords());
+    counter(
+        r,
+        "podflow_kafka_acknowledged",
+        "Records Kafka acknowledged",
+        x -> publisher.acknowledged());
+    counter(r, "podflow_kafka_refused", "Records Kafka refused for good", x -> publisher.refused());
+    counter(r, "podflow_spooled", "Records that went through the spool", x -> publisher.spooled());
+    counter(
+        r,
+        "podflow_spool_dropped",
+        "Records the full spool dropped",
+        x -> publisher.spoolDropped());
+    gauge(r, "podflow_spool_bytes", "Bytes waiting in the spool", x -> publisher.spoolBytes());
+    gauge(
+        r, "podflow_spool_records", "Records waiting in the spool", x -> publisher.spoolRecords());
+    gauge(
+        r,
+        "podflow_kubernetes_staleness_seconds",
+        "How long the API server has not been watched (0 while it is)",
+        x -> metadata.stalenessNanos(now()) / 1e9);
+    if (watcher != null) {
+      counter(
+          r,
+          "podflow_kubernetes_rejected",
+          "API objects the agent could not take in",
+          x -> watcher.rejected());
+    }
+    enrichment.forEach(
+        (status, count) ->
+            FunctionCounter.builder("podflow_records_enriched", count, AtomicLong::get)
+                .description("Records by how complete their enrichment was")
+                .tag("status", status.name().substring("ENRICHMENT_STATUS_".length()).toLowerCase())
+                .register(r));
+  }
+
+  // Meters read through the agent itself: Micrometer holds their object weakly.
+  private void counter(MeterRegistry r, String name, String help, ToDoubleFunction<Agent> value) {
+    FunctionCounter.builder(name, this, value).description(help).register(r);
+  }
+
+  private void gauge(MeterRegistry r, String name, String help, ToDoubleFunction<Agent> value) {
+    Gauge.builder(name, this, value).description(help).register(r);
+  }
+
+  private static long now() {
+    return System.currentTimeMillis() * 1_000_000L;
+  }
+}

@@ -1,0 +1,201 @@
+package io.podflow.agent.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.podflow.agent.config.AgentConfig;
+import io.podflow.agent.testing.NetnsLab;
+import io.podflow.schema.flow.v1.EndpointKind;
+import io.podflow.schema.flow.v1.EnrichmentStatus;
+import io.podflow.schema.flow.v1.FlowRecord;
+import io.podflow.stack.KafkaBroker;
+import io.podflow.stack.junit.LocalStackExtension;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole agent: pods (network namespaces) talk, the agent captures their veths, names both ends
+ * from the (mock) API server, and publishes the records to a real Kafka broker.
+ */
+@ExtendWith(LocalStackExtension.class)
+class AgentIT {
+  private static final java.util.logging.Logger MOCK_LOG = quiet();
+
+  @TempDir Path dir;
+
+  @Test
+  void podsTrafficReachesKafkaNamedAfterThePods(KafkaBroker kafka) throws Exception {
+    KubernetesMockServer api =
+        new KubernetesMockServer(
+            new Context(),
+            new MockWebServer(),
+            new HashMap<>(),
+            new KubernetesCrudDispatcher(),
+            false);
+    api.init(InetAddress.getLoopbackAddress(), 0);
+    String topic = "agent-" + System.nanoTime();
+    kafka.createTopics(List.of(new NewTopic(topic, 1, (short) 1)));
+    try (NetnsLab lab = new NetnsLab();
+        KubernetesClient client = api.createClient()) {
+      NetnsLab.Pod frontend = lab.addPod();
+      NetnsLab.Pod backend = lab.addPod();
+      pod(client, "frontend", frontend.ip());
+      pod(client, "backend", backend.ip());
+      String subnet = frontend.ip().substring(0, frontend.ip().lastIndexOf('.')) + ".0/24";
+      AgentConfig config =
+          AgentConfig.parse(
+              String.join(
+                  "\n",
+                  "cluster: lab",
+                  "capture:",
+                  "  interfaces: [" + lab.vethPrefix() + "*]",
+                  "  filter: ip",
+                  "flows:",
+                  "  idleTimeoutSeconds: 60",
+                  "enrichment:",
+                  "  clusterCidrs: [" + subnet + "]",
+                  "kafka:",
+                  "  bootstrapServers: " + kafka.bootstrapServers(),
+                  "  topic: " + topic,
+                  "spool:",
+                  "  dir: " + dir.resolve("spool"),
+                  "http:",
+                  "  port: 0"),
+              "test",
+              Map.of("NODE_NAME", "node-1"));
+      String metrics;
+      try (Agent agent = new Agent(config, client).start()) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!agent.interfaces().contains(backend.hostInterface())
+            || !agent.interfaces().contains(frontend.hostInterface())) {
+          assertThat(System.nanoTime()).as("capture started").isLessThan(deadline);
+          Thread.sleep(50);
+        }
+        Thread.sleep(500);
+        lab.run(frontend, "ping -c 3 -i 0.2 -W 1 " + backend.ip());
+        Thread.sleep(500);
+        assertThat(get(agent.httpPort(), "/readyz")).isEqualTo("ready\n");
+        metrics = get(agent.httpPort(), "/metrics");
+      }
+      assertThat(metrics).contains("podflow_frames_total").contains("podflow_kafka_acknowledged");
+      assertThat(metricValue(metrics, "podflow_frames_total")).isGreaterThanOrEqualTo(6);
+
+      List<FlowRecord> pings =
+          consume(kafka.bootstrapServers(), topic).stream()
+              .filter(r -> r.getProtocol() == 1)
+              .toList();
+      // One record per captured interface: the frontend's veth and the backend's.
+      assertThat(pings).hasSize(2);
+      for (FlowRecord r : pings) {
+        assertThat(r.getCluster()).isEqualTo("lab");
+        assertThat(r.getEnrichment()).isEqualTo(EnrichmentStatus.ENRICHMENT_STATUS_COMPLETE);
+        assertThat(r.getSource().getKubernetes().getKind())
+            .isEqualTo(EndpointKind.ENDPOINT_KIND_POD);
+        assertThat(r.getSource().getKubernetes().getPodName()).isEqualTo("frontend");
+        assertThat(r.getSource().getKubernetes().getNamespace()).isEqualTo("shop");
+        assertThat(r.getDestination().getKubernetes().getPodName()).isEqualTo("backend");
+        assertThat(r.getSourceToDestination().getPackets()).isEqualTo(3);
+        assertThat(r.getDestinationToSource().getPackets()).isEqualTo(3);
+      }
+    } finally {
+      // The mock server can take a minute to close its watches: nothing to wait for.
+      Thread stop = new Thread(api::destroy);
+      stop.setDaemon(true);
+      stop.start();
+    }
+  }
+
+  private static void pod(KubernetesClient client, String name, String ip) {
+    client
+        .resource(
+            new PodBuilder()
+                .withNewMetadata()
+                .withNamespace("shop")
+                .withName(name)
+                .endMetadata()
+                .withNewSpec()
+                .withNodeName("node-1")
+                .addNewContainer()
+                .withName("main")
+                .withImage("example")
+                .endContainer()
+                .endSpec()
+                .withNewStatus()
+                .withPodIP(ip)
+                .endStatus()
+                .build())
+        .create();
+  }
+
+  private static String get(int port, String path) throws Exception {
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+            HttpResponse.BodyHandlers.ofString())
+        .body();
+  }
+
+  private static double metricValue(String text, String name) {
+    return text.lines()
+        .filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+        .sum();
+  }
+
+  private static List<FlowRecord> consume(String bootstrap, String topic) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, "check-" + System.nanoTime());
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    List<FlowRecord> out = new ArrayList<>();
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
+      consumer.subscribe(List.of(topic));
+      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      int quiet = 0;
+      while (System.nanoTime() < deadline && (out.isEmpty() || quiet < 4)) {
+        var batch = consumer.poll(Duration.ofMillis(500));
+        quiet = batch.isEmpty() ? quiet + 1 : 0;
+        batch.forEach(
+            r -> {
+              try {
+                out.add(FlowRecord.parseFrom(r.value()));
+              } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                throw new AssertionError(e);
+              }
+            });
+      }
+    }
+    return out;
+  }
+
+  private static java.util.logging.Logger quiet() {
+    java.util.logging.Logger logger =
+        java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+    logger.setLevel(java.util.logging.Level.WARNING);
+    return logger;
+  }
+}
