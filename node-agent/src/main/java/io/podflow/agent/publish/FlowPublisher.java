@@ -130,19 +130,34 @@ public final class FlowPublisher implements AutoCloseable {
    * kept in the spool for the next start.
    */
   public void close(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    try {
+      // The drainer sends what the spool holds while Kafka takes it, up to the timeout.
+      while (System.nanoTime() < deadline && isSpooling()) {
+        Thread.sleep(20);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     closing = true;
     drainer.interrupt();
     try {
-      drainer.join(timeout.toMillis());
+      drainer.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
     // Records still in the producer's memory fail when the timeout passes: they go to the spool.
-    producer.close(timeout);
+    producer.close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
     try {
       spool.close();
     } catch (IOException e) {
       LOG.warn("cannot close the spool: {}", e.toString());
+    }
+  }
+
+  private boolean isSpooling() {
+    synchronized (lock) {
+      return spooling;
     }
   }
 

@@ -4,18 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import io.podflow.agent.config.AgentConfig;
+import io.podflow.agent.testing.MockApiServer;
 import io.podflow.agent.testing.NetnsLab;
 import io.podflow.schema.flow.v1.EndpointKind;
 import io.podflow.schema.flow.v1.EnrichmentStatus;
 import io.podflow.schema.flow.v1.FlowRecord;
 import io.podflow.stack.KafkaBroker;
 import io.podflow.stack.junit.LocalStackExtension;
-import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -23,7 +19,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -41,24 +36,15 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith(LocalStackExtension.class)
 class AgentIT {
-  private static final java.util.logging.Logger MOCK_LOG = quiet();
-
   @TempDir Path dir;
 
   @Test
   void podsTrafficReachesKafkaNamedAfterThePods(KafkaBroker kafka) throws Exception {
-    KubernetesMockServer api =
-        new KubernetesMockServer(
-            new Context(),
-            new MockWebServer(),
-            new HashMap<>(),
-            new KubernetesCrudDispatcher(),
-            false);
-    api.init(InetAddress.getLoopbackAddress(), 0);
     String topic = "agent-" + System.nanoTime();
     kafka.createTopics(List.of(new NewTopic(topic, 1, (short) 1)));
-    try (NetnsLab lab = new NetnsLab();
-        KubernetesClient client = api.createClient()) {
+    try (MockApiServer api = new MockApiServer();
+        NetnsLab lab = new NetnsLab();
+        KubernetesClient client = api.server().createClient()) {
       NetnsLab.Pod frontend = lab.addPod();
       NetnsLab.Pod backend = lab.addPod();
       pod(client, "frontend", frontend.ip());
@@ -119,11 +105,6 @@ class AgentIT {
         assertThat(r.getSourceToDestination().getPackets()).isEqualTo(3);
         assertThat(r.getDestinationToSource().getPackets()).isEqualTo(3);
       }
-    } finally {
-      // The mock server can take a minute to close its watches: nothing to wait for.
-      Thread stop = new Thread(api::destroy);
-      stop.setDaemon(true);
-      stop.start();
     }
   }
 
@@ -190,12 +171,5 @@ class AgentIT {
       }
     }
     return out;
-  }
-
-  private static java.util.logging.Logger quiet() {
-    java.util.logging.Logger logger =
-        java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
-    logger.setLevel(java.util.logging.Level.WARNING);
-    return logger;
   }
 }

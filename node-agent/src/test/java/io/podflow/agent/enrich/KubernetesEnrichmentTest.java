@@ -16,10 +16,7 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
+import io.podflow.agent.testing.MockApiServer;
 import io.podflow.agent.testing.TcpRelay;
 import io.podflow.schema.flow.v1.Endpoint;
 import io.podflow.schema.flow.v1.EndpointKind;
@@ -39,11 +36,8 @@ import org.junit.jupiter.api.Test;
 
 /** Enrichment from fabric8 informers watching fabric8's mock API server in CRUD mode. */
 class KubernetesEnrichmentTest {
-  // The mock server logs every request through java.util.logging.
-  private static final java.util.logging.Logger MOCK_LOG = quiet("io.fabric8.mockwebserver");
-
   // A fresh, empty API server for every test.
-  private KubernetesMockServer server;
+  private MockApiServer api;
   private KubernetesClient client;
   private TcpRelay relay;
 
@@ -67,20 +61,13 @@ class KubernetesEnrichmentTest {
 
   @BeforeEach
   void cluster() throws Exception {
-    server =
-        new KubernetesMockServer(
-            new Context(),
-            new MockWebServer(),
-            new java.util.HashMap<>(),
-            new KubernetesCrudDispatcher(),
-            false);
-    server.init(InetAddress.getLoopbackAddress(), 0);
+    api = new MockApiServer();
     // The agent reaches the API server through a relay that a test can cut.
-    relay = new TcpRelay(server.getPort());
+    relay = new TcpRelay(api.port());
     client =
         new KubernetesClientBuilder()
             .withConfig(
-                new ConfigBuilder(server.createClient().getConfiguration())
+                new ConfigBuilder(api.server().createClient().getConfiguration())
                     .withMasterUrl("http://127.0.0.1:" + relay.port())
                     .build())
             .build();
@@ -194,13 +181,7 @@ class KubernetesEnrichmentTest {
     relay.close();
     watcher.close();
     client.close();
-    // The mock server can block for a minute closing a watch whose last event it is still
-    // sending (its event loop waits for its event thread, which waits for the loop): nothing a
-    // test needs to wait for.
-    KubernetesMockServer stopping = server;
-    Thread shutdown = new Thread(stopping::destroy, "mock-api-server-shutdown");
-    shutdown.setDaemon(true);
-    shutdown.start();
+    api.close();
   }
 
   @Test
@@ -311,12 +292,6 @@ class KubernetesEnrichmentTest {
     // The last known state still names both ends.
     assertThat(record.getDestination().getKubernetes().getWorkloadName()).isEqualTo("web");
     assertThat(metadata.stalenessNanos(clock.getAsLong())).isGreaterThanOrEqualTo(30 * SECOND);
-  }
-
-  private static java.util.logging.Logger quiet(String name) {
-    java.util.logging.Logger logger = java.util.logging.Logger.getLogger(name);
-    logger.setLevel(java.util.logging.Level.WARNING);
-    return logger;
   }
 
   private void create(Pod pod) {
