@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
       DemoCommand.class,
       ReplayCommand.class,
       CaptureCommand.class,
+      AgentCommand.class,
       VerdictsCommand.class,
       CommandLine.HelpCommand.class
     },
