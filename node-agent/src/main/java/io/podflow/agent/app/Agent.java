@@ -51,6 +51,7 @@ public final class Agent implements AutoCloseable {
   private FlowPublisher publisher;
   private LiveFlows flows;
   private AgentHttp http;
+  private final AtomicLong spoolDropsReported = new AtomicLong();
   private volatile boolean ready;
 
   /**
@@ -138,6 +139,12 @@ public final class Agent implements AutoCloseable {
     FlowRecord.Builder b = record.toBuilder();
     if (config.enrichment().enabled()) {
       enrichment.get(enricher.enrich(b, now())).incrementAndGet();
+    }
+    // Records the spool dropped are the agent's loss too: the next record carries the count.
+    long dropped = publisher.spoolDropped();
+    long unreported = dropped - spoolDropsReported.get();
+    if (unreported > 0 && spoolDropsReported.compareAndSet(dropped - unreported, dropped)) {
+      b.getLossBuilder().setSpoolDrops(unreported);
     }
     publisher.publish(b.build());
   }

@@ -34,13 +34,24 @@ public final class LiveFlows implements AutoCloseable {
             captureConfig,
             name -> {
               FlowRecordBuilder builder = new FlowRecordBuilder(cluster, node, name, agent);
+              FlowMeter[] meter = new FlowMeter[1];
+              LossSince loss = new LossSince();
               FlowTable table =
                   new FlowTable(
-                      tableConfig, (flow, reason) -> records.accept(builder.build(flow, reason)));
-              FlowMeter meter = new FlowMeter(table);
-              meters.put(name, meter);
-              return new MeteredSink(meter);
+                      tableConfig,
+                      (flow, reason) -> {
+                        FlowRecord.Builder record = builder.builder(flow, reason);
+                        loss.add(record, statsOf(name), meter[0]);
+                        records.accept(record.build());
+                      });
+              meter[0] = new FlowMeter(table);
+              meters.put(name, meter[0]);
+              return new MeteredSink(meter[0]);
             });
+  }
+
+  private CaptureStats statsOf(String interfaceName) {
+    return capture.stats(interfaceName);
   }
 
   public LiveFlows start() {

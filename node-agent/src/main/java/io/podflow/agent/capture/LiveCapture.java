@@ -61,6 +61,12 @@ public final class LiveCapture implements AutoCloseable {
         .collect(Collectors.toSet());
   }
 
+  /** Drop counters of one interface being captured, or null. */
+  public CaptureStats stats(String interfaceName) {
+    InterfaceCapture c = captures.get(interfaceName);
+    return c == null ? null : c.stats();
+  }
+
   /** Drop counters of every interface being captured. */
   public List<CaptureStats> stats() {
     return captures.values().stream().map(InterfaceCapture::stats).toList();

@@ -32,6 +32,11 @@ public final class FlowRecordBuilder {
   }
 
   public FlowRecord build(FlowView f, EndReason reason) {
+    return builder(f, reason).build();
+  }
+
+  /** The record, still open for what the agent adds (losses, enrichment). */
+  public FlowRecord.Builder builder(FlowView f, EndReason reason) {
     boolean aIsSource = f.initiatorIsA();
     int version = f.ipVersion();
     Endpoint a = endpoint(version, f.aHi(), f.aLo(), f.aPort());
@@ -78,7 +83,7 @@ public final class FlowRecordBuilder {
       }
       record.setTcp(tcp);
     }
-    return record.build();
+    return record;
   }
 
   private static Endpoint endpoint(int version, long hi, long lo, int port) {
