@@ -11,6 +11,7 @@ import io.podflow.agent.enrich.ClusterMetadata;
 import io.podflow.agent.enrich.Enricher;
 import io.podflow.agent.enrich.KubernetesWatcher;
 import io.podflow.agent.publish.FlowPublisher;
+import io.podflow.agent.publish.PolicyPublisher;
 import io.podflow.schema.flow.v1.EnrichmentStatus;
 import io.podflow.schema.flow.v1.FlowRecord;
 import java.time.Duration;
@@ -49,6 +50,7 @@ public final class Agent implements AutoCloseable {
   private KubernetesWatcher watcher;
   private Enricher enricher;
   private FlowPublisher publisher;
+  private PolicyPublisher policies;
   private LiveFlows flows;
   private AgentHttp http;
   private final AtomicLong spoolDropsReported = new AtomicLong();
@@ -78,6 +80,22 @@ public final class Agent implements AutoCloseable {
         new Enricher(
             metadata, config.enrichment().clusterCidrs(), config.enrichment().staleAfter());
     publisher = new FlowPublisher(config.kafka(), "podflow-agent-" + config.node());
+    if (config.policies().enabled() && client != null) {
+      policies =
+          new PolicyPublisher(
+                  client,
+                  new PolicyPublisher.Settings(
+                      config.cluster(),
+                      config.agent(),
+                      config.policies().topic(),
+                      config.policies().leaseNamespace(),
+                      "podflow-policy-publisher",
+                      Duration.ofSeconds(15),
+                      Duration.ofSeconds(10),
+                      Duration.ofSeconds(2)),
+                  config.kafka())
+              .start();
+    }
     flows =
         new LiveFlows(
                 config.capture(),
@@ -123,6 +141,9 @@ public final class Agent implements AutoCloseable {
     housekeeping.shutdownNow();
     if (flows != null) {
       flows.close(); // exports every flow still held
+    }
+    if (policies != null) {
+      policies.close();
     }
     if (publisher != null) {
       publisher.close(Duration.ofSeconds(10));
@@ -213,6 +234,18 @@ public final class Agent implements AutoCloseable {
         "podflow_kubernetes_staleness_seconds",
         "How long the API server has not been watched (0 while it is)",
         x -> metadata.stalenessNanos(now()) / 1e9);
+    if (policies != null) {
+      gauge(
+          r,
+          "podflow_policy_publisher_leader",
+          "1 on the agent that publishes policies",
+          x -> policies.isLeader() ? 1 : 0);
+      counter(
+          r,
+          "podflow_policy_publish_failures",
+          "Policy objects Kafka did not take",
+          x -> policies.failed());
+    }
     if (watcher != null) {
       counter(
           r,

@@ -29,7 +29,15 @@ public record AgentConfig(
     FlowTableConfig flows,
     Enrichment enrichment,
     PublisherConfig kafka,
+    Policies policies,
     int httpPort) {
+
+  /**
+   * Publication of NetworkPolicies and Namespaces by the elected agent.
+   *
+   * @param leaseNamespace where the election's Lease lives (the agent's namespace)
+   */
+  public record Policies(boolean enabled, String topic, String leaseNamespace) {}
 
   /**
    * @param enabled off for an agent outside a cluster (records carry addresses only)
@@ -145,13 +153,19 @@ public record AgentConfig(
         c.error(e.getMessage());
       }
     }
+    Policies policies =
+        new Policies(
+            c.flag("policies.enabled", enrichment.enabled()),
+            c.string("policies.topic", "podflow.policies.v1"),
+            c.string(
+                "policies.leaseNamespace", environment.getOrDefault("POD_NAMESPACE", "podflow")));
     int port = (int) c.number("http.port", 9090, 0, 65_535);
 
     List<String> problems = c.errors();
     if (!problems.isEmpty()) {
       throw new InvalidConfigException(source, problems);
     }
-    return new AgentConfig(cluster, node, agent, capture, flows, enrichment, kafka, port);
+    return new AgentConfig(cluster, node, agent, capture, flows, enrichment, kafka, policies, port);
   }
 
   private static String hostname() {

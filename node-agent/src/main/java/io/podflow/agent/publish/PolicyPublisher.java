@@ -1,0 +1,347 @@
+package io.podflow.agent.publish;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElector;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectorBuilder;
+import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes the cluster's NetworkPolicies and Namespaces (the full objects, as JSON) to a compacted
+ * topic, keyed {@code cluster/namespace/name} ({@code cluster//name} for a Namespace), with a
+ * tombstone when one is deleted, so that the flow processor always has the policies in force. One
+ * agent per cluster does it, elected through a coordination.k8s.io Lease; a newly elected one
+ * publishes everything again and tombstones what the topic still holds but the cluster no longer
+ * has (deleted while nobody was leader).
+ */
+public final class PolicyPublisher implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(PolicyPublisher.class);
+
+  /**
+   * @param topic the compacted policies topic (default {@code podflow.policies.v1})
+   * @param leaseNamespace where the Lease lives (the agent's own namespace)
+   */
+  public record Settings(
+      String cluster,
+      String identity,
+      String topic,
+      String leaseNamespace,
+      String leaseName,
+      Duration leaseDuration,
+      Duration renewDeadline,
+      Duration retryPeriod) {
+    public static final String DEFAULT_TOPIC = "podflow.policies.v1";
+
+    public static Settings of(String cluster, String identity, String leaseNamespace) {
+      return new Settings(
+          cluster,
+          identity,
+          DEFAULT_TOPIC,
+          leaseNamespace,
+          "podflow-policy-publisher",
+          Duration.ofSeconds(15),
+          Duration.ofSeconds(10),
+          Duration.ofSeconds(2));
+    }
+  }
+
+  private final KubernetesClient client;
+  private final Settings settings;
+  private final PublisherConfig kafkaConfig;
+  private final Properties kafka;
+
+  /** Runs the election's callbacks. */
+  private final ExecutorService election = daemonThreads("podflow-policy-election");
+
+  /** Leads and follows, in order, so that a long resync never holds up the Lease's renewal. */
+  private final ExecutorService worker =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "podflow-policy-publisher");
+            t.setDaemon(true);
+            return t;
+          });
+
+  /** Guards the producer, which informer threads use while the worker swaps it. */
+  private final Object sendLock = new Object();
+
+  private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
+  private KafkaProducer<byte[], byte[]> producer;
+  private CompletableFuture<?> elected;
+  private volatile boolean leader;
+  private volatile long published;
+  private final java.util.concurrent.atomic.AtomicLong failed =
+      new java.util.concurrent.atomic.AtomicLong();
+
+  public PolicyPublisher(KubernetesClient client, Settings settings, PublisherConfig kafka) {
+    this.client = client;
+    this.settings = settings;
+    this.kafkaConfig = kafka;
+    this.kafka = FlowPublisher.properties(kafka, "podflow-policies-" + settings.identity());
+    // Unlike flow records, policies are few and must all arrive: sends may wait for Kafka.
+    this.kafka.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "60000");
+    this.kafka.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "120000");
+  }
+
+  private static ExecutorService daemonThreads(String name) {
+    return Executors.newCachedThreadPool(
+        r -> {
+          Thread t = new Thread(r, name);
+          t.setDaemon(true);
+          return t;
+        });
+  }
+
+  public PolicyPublisher start() {
+    LeaderElector elector =
+        new LeaderElectorBuilder(client, election)
+            .withConfig(
+                new LeaderElectionConfigBuilder()
+                    .withName(settings.leaseName())
+                    .withLock(
+                        new LeaseLock(
+                            settings.leaseNamespace(), settings.leaseName(), settings.identity()))
+                    .withLeaseDuration(settings.leaseDuration())
+                    .withRenewDeadline(settings.renewDeadline())
+                    .withRetryPeriod(settings.retryPeriod())
+                    .withReleaseOnCancel(true)
+                    .withLeaderCallbacks(
+                        new LeaderCallbacks(
+                            () -> worker.execute(this::leadOrStepBack),
+                            () -> worker.execute(this::follow),
+                            this::newLeader))
+                    .build())
+            .build();
+    elected = elector.start();
+    return this;
+  }
+
+  /** Whether this agent publishes the policies now. */
+  public boolean isLeader() {
+    return leader;
+  }
+
+  /** Objects and tombstones published since this agent last became leader. */
+  public long published() {
+    return published;
+  }
+
+  /** Objects Kafka did not take (logged): the next election publishes everything again. */
+  public long failed() {
+    return failed.get();
+  }
+
+  @Override
+  public void close() {
+    if (elected != null) {
+      elected.cancel(true); // releases the Lease: another agent takes over at once
+    }
+    follow();
+    worker.shutdownNow();
+    election.shutdownNow();
+  }
+
+  /** Leads; a failure (the API server or Kafka away) is logged and leadership handed back. */
+  private void leadOrStepBack() {
+    try {
+      lead();
+    } catch (RuntimeException e) {
+      LOG.atError().setCause(e).log("cannot publish NetworkPolicies: {}", e.toString());
+      follow();
+      if (elected != null) {
+        elected.cancel(true); // another agent may do better; this one stands again below
+      }
+      worker.execute(
+          () -> {
+            try {
+              Thread.sleep(settings.retryPeriod().toMillis());
+            } catch (InterruptedException interrupted) {
+              return;
+            }
+            start();
+          });
+    }
+  }
+
+  private void lead() {
+    if (worker.isShutdown()) {
+      return;
+    }
+    LOG.atInfo().addKeyValue("identity", settings.identity()).log("publishing NetworkPolicies");
+    synchronized (sendLock) {
+      producer = new KafkaProducer<>(kafka);
+    }
+    published = 0;
+    Set<String> inCluster = new HashSet<>();
+    inform(client.network().v1().networkPolicies().inAnyNamespace().runnableInformer(0), inCluster);
+    inform(client.namespaces().runnableInformer(0), inCluster);
+    // What the topic holds for this cluster but the cluster no longer has: tombstones.
+    for (String key : keysInTopic()) {
+      synchronized (inCluster) {
+        if (!inCluster.contains(key)) {
+          send(key, null);
+        }
+      }
+    }
+    synchronized (sendLock) {
+      producer.flush();
+    }
+    leader = true;
+  }
+
+  private void follow() {
+    leader = false;
+    synchronized (informers) {
+      informers.forEach(SharedIndexInformer::close);
+      informers.clear();
+    }
+    synchronized (sendLock) {
+      if (producer != null) {
+        producer.close(Duration.ofSeconds(5));
+        producer = null;
+      }
+    }
+  }
+
+  private void newLeader(String identity) {
+    LOG.atInfo().addKeyValue("leader", identity).log("policy publisher elected");
+  }
+
+  private <T extends HasMetadata> void inform(SharedIndexInformer<T> informer, Set<String> seen) {
+    java.util.concurrent.atomic.AtomicLong added = new java.util.concurrent.atomic.AtomicLong();
+    informer.addEventHandler(
+        new ResourceEventHandler<T>() {
+          @Override
+          public void onAdd(T obj) {
+            synchronized (seen) {
+              seen.add(key(obj));
+            }
+            send(key(obj), json(obj));
+            added.incrementAndGet();
+          }
+
+          @Override
+          public void onUpdate(T oldObj, T newObj) {
+            send(key(newObj), json(newObj));
+          }
+
+          @Override
+          public void onDelete(T obj, boolean deletedFinalStateUnknown) {
+            send(key(obj), null);
+          }
+        });
+    synchronized (informers) {
+      informers.add(informer);
+    }
+    try {
+      informer.start().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      // Everything listed has been published before the topic is reconciled.
+      long listed = informer.getStore().list().size();
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (added.get() < listed && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot list and watch " + informer.getApiTypeClass(), e);
+    }
+  }
+
+  private void send(String key, byte[] value) {
+    synchronized (sendLock) {
+      if (producer == null) {
+        return;
+      }
+      producer.send(
+          new ProducerRecord<>(settings.topic(), key.getBytes(StandardCharsets.UTF_8), value),
+          (m, e) -> {
+            if (e != null) {
+              failed.incrementAndGet();
+              LOG.atError().log("cannot publish {}: {}", key, e.toString());
+            }
+          });
+      published++;
+    }
+  }
+
+  private String key(HasMetadata object) {
+    String namespace = object.getMetadata().getNamespace();
+    return settings.cluster()
+        + "/"
+        + (namespace == null ? "" : namespace)
+        + "/"
+        + object.getMetadata().getName();
+  }
+
+  private byte[] json(HasMetadata object) {
+    object.getMetadata().setManagedFields(null); // bookkeeping, not policy
+    return client.getKubernetesSerialization().asJson(object).getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** Keys of this cluster that the topic holds a live value for (read to its end). */
+  private Set<String> keysInTopic() {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafkaConfig.bootstrapServers());
+    p.putAll(kafkaConfig.clientProperties());
+    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    Map<String, Boolean> live = new HashMap<>();
+    String prefix = settings.cluster() + "/";
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
+      List<TopicPartition> partitions =
+          consumer.partitionsFor(settings.topic(), Duration.ofSeconds(30)).stream()
+              .map(i -> new TopicPartition(i.topic(), i.partition()))
+              .toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))
+          && System.nanoTime() < deadline) {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+          String key = new String(r.key(), StandardCharsets.UTF_8);
+          if (key.startsWith(prefix)) {
+            live.put(key, r.value() != null);
+          }
+        }
+      }
+    }
+    Set<String> keys = new HashSet<>();
+    live.forEach(
+        (k, alive) -> {
+          if (alive) {
+            keys.add(k);
+          }
+        });
+    return keys;
+  }
+}

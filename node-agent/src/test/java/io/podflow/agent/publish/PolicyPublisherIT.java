@@ -1,0 +1,164 @@
+package io.podflow.agent.publish;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.podflow.agent.testing.MockApiServer;
+import io.podflow.stack.KafkaBroker;
+import io.podflow.stack.junit.LocalStackExtension;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Leader-elected publication of NetworkPolicies and Namespaces to a compacted topic. */
+@ExtendWith(LocalStackExtension.class)
+class PolicyPublisherIT {
+  @TempDir Path dir;
+
+  @Test
+  void oneElectedAgentPublishesPoliciesWithTombstonesAndAnotherTakesOver(KafkaBroker kafka)
+      throws Exception {
+    String topic = "policies-" + System.nanoTime();
+    kafka.createTopics(
+        List.of(new NewTopic(topic, 1, (short) 1).configs(Map.of("cleanup.policy", "compact"))));
+    // A policy deleted while no agent was leader: the topic still has it.
+    try (KafkaProducer<byte[], byte[]> p = producer(kafka.bootstrapServers())) {
+      p.send(new ProducerRecord<>(topic, bytes("lab/shop/gone"), bytes("{}"))).get();
+      p.send(new ProducerRecord<>(topic, bytes("other-cluster/x/y"), bytes("{}"))).get();
+    }
+    try (MockApiServer api = new MockApiServer();
+        KubernetesClient client = api.server().createClient()) {
+      client.resource(namespace("podflow")).create();
+      client.resource(namespace("shop")).create();
+      client.resource(policy("deny-all")).create();
+
+      PublisherConfig config =
+          PublisherConfig.of(kafka.bootstrapServers(), dir.resolve("spool")).withTopic(topic);
+      PolicyPublisher a = new PolicyPublisher(client, settings(topic, "agent-a"), config).start();
+      PolicyPublisher b = new PolicyPublisher(client, settings(topic, "agent-b"), config).start();
+      try {
+        await(() -> a.isLeader() || b.isLeader());
+        PolicyPublisher leader = a.isLeader() ? a : b;
+        PolicyPublisher other = leader == a ? b : a;
+        assertThat(other.isLeader()).isFalse();
+
+        await(() -> latest(kafka, topic).containsKey("lab/shop/deny-all"));
+        Map<String, String> state = latest(kafka, topic);
+        assertThat(state.get("lab/shop/deny-all"))
+            .contains("\"kind\":\"NetworkPolicy\"")
+            .contains("\"name\":\"deny-all\"");
+        assertThat(state.get("lab//shop")).contains("\"kind\":\"Namespace\"");
+        assertThat(state).containsEntry("lab/shop/gone", null); // tombstoned on election
+        assertThat(state).containsEntry("other-cluster/x/y", "{}"); // not this cluster's
+
+        client.network().v1().networkPolicies().inNamespace("shop").withName("deny-all").delete();
+        await(() -> latest(kafka, topic).get("lab/shop/deny-all") == null);
+
+        leader.close(); // releases the Lease
+        await(other::isLeader);
+        client.resource(policy("allow-web")).create();
+        await(() -> latest(kafka, topic).get("lab/shop/allow-web") != null);
+      } finally {
+        a.close();
+        b.close();
+      }
+    }
+  }
+
+  private static PolicyPublisher.Settings settings(String topic, String identity) {
+    return new PolicyPublisher.Settings(
+        "lab",
+        identity,
+        topic,
+        "podflow",
+        "podflow-policy-publisher",
+        Duration.ofSeconds(3),
+        Duration.ofSeconds(2),
+        Duration.ofMillis(300));
+  }
+
+  private static io.fabric8.kubernetes.api.model.Namespace namespace(String name) {
+    return new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build();
+  }
+
+  private static io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy policy(String name) {
+    return new NetworkPolicyBuilder()
+        .withNewMetadata()
+        .withNamespace("shop")
+        .withName(name)
+        .endMetadata()
+        .withNewSpec()
+        .withNewPodSelector()
+        .endPodSelector()
+        .withPolicyTypes("Ingress")
+        .endSpec()
+        .build();
+  }
+
+  /** The topic's latest value per key (null for a tombstone), read to its end. */
+  private static Map<String, String> latest(KafkaBroker kafka, String topic) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    Map<String, String> out = new HashMap<>();
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
+      List<TopicPartition> partitions =
+          consumer.partitionsFor(topic).stream()
+              .map(i -> new TopicPartition(topic, i.partition()))
+              .toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+      while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+        consumer
+            .poll(Duration.ofMillis(200))
+            .forEach(
+                r ->
+                    out.put(
+                        new String(r.key(), StandardCharsets.UTF_8),
+                        r.value() == null ? null : new String(r.value(), StandardCharsets.UTF_8)));
+      }
+    }
+    return out;
+  }
+
+  private static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    return new KafkaProducer<>(p);
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static void await(BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (!condition.getAsBoolean()) {
+      assertThat(System.nanoTime()).as("condition reached in time").isLessThan(deadline);
+      Thread.sleep(100);
+    }
+  }
+}
