@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.podflow.agent.DaemonThreads;
 import io.podflow.agent.config.AgentConfig;
 import io.podflow.agent.enrich.ClusterMetadata;
 import io.podflow.agent.enrich.Enricher;
@@ -41,12 +42,7 @@ public final class Agent implements AutoCloseable {
   private final Map<EnrichmentStatus, AtomicLong> enrichment =
       new EnumMap<>(EnrichmentStatus.class);
   private final ScheduledExecutorService housekeeping =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "podflow-housekeeping");
-            t.setDaemon(true);
-            return t;
-          });
+      Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("podflow-housekeeping"));
   private KubernetesWatcher watcher;
   private Enricher enricher;
   private FlowPublisher publisher;

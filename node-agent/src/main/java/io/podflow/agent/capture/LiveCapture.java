@@ -1,5 +1,6 @@
 package io.podflow.agent.capture;
 
+import io.podflow.agent.DaemonThreads;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,12 +31,7 @@ public final class LiveCapture implements AutoCloseable {
   private final Map<String, InterfaceCapture> captures = new ConcurrentHashMap<>();
   private final Map<String, Thread> threads = new ConcurrentHashMap<>();
   private final ScheduledExecutorService scanner =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "podflow-interface-scan");
-            t.setDaemon(true);
-            return t;
-          });
+      Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("podflow-interface-scan"));
 
   /**
    * @param sinks makes the sink of a newly captured interface (called on the scanning thread)

@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectorBuilder
 import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.podflow.agent.DaemonThreads;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -82,12 +83,7 @@ public final class PolicyPublisher implements AutoCloseable {
 
   /** Leads and follows, in order, so that a long resync never holds up the Lease's renewal. */
   private final ExecutorService worker =
-      Executors.newSingleThreadExecutor(
-          r -> {
-            Thread t = new Thread(r, "podflow-policy-publisher");
-            t.setDaemon(true);
-            return t;
-          });
+      Executors.newSingleThreadExecutor(DaemonThreads.named("podflow-policy-publisher"));
 
   /** Guards the producer, which informer threads use while the worker swaps it. */
   private final Object sendLock = new Object();
@@ -111,12 +107,7 @@ public final class PolicyPublisher implements AutoCloseable {
   }
 
   private static ExecutorService daemonThreads(String name) {
-    return Executors.newCachedThreadPool(
-        r -> {
-          Thread t = new Thread(r, name);
-          t.setDaemon(true);
-          return t;
-        });
+    return Executors.newCachedThreadPool(DaemonThreads.named(name));
   }
 
   public PolicyPublisher start() {
