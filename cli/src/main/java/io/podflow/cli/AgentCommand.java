@@ -4,9 +4,11 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.podflow.agent.app.Agent;
 import io.podflow.agent.config.AgentConfig;
+import io.podflow.cli.logging.LogLines;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.event.Level;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -31,6 +33,8 @@ final class AgentCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    // The agent runs under Kubernetes: its lines go to a log pipeline, as JSON.
+    LogLines.configure(LogLines.Format.JSON, "io.podflow", Level.INFO);
     AgentConfig settings;
     try {
       settings = AgentConfig.load(config, System.getenv());
