@@ -30,18 +30,37 @@ public final class KafkaBroker implements AutoCloseable {
   private final int port;
   private final int controllerPort;
   private final Path properties;
+
+  /** A SASL/SCRAM listener's user and password, or null for a plaintext broker only. */
+  private final String[] scram;
+
+  private final int saslPort;
   private ManagedProcess process;
 
-  private KafkaBroker(Path dir) {
+  private KafkaBroker(Path dir, String[] scram) {
     this.dir = dir;
     this.port = FreePorts.next();
     this.controllerPort = FreePorts.next();
+    this.saslPort = scram == null ? -1 : FreePorts.next();
+    this.scram = scram;
     this.properties = dir.resolve("server.properties");
   }
 
   /** Formats a new log directory under {@code dir} and starts the broker. */
   public static KafkaBroker start(Path dir, Duration timeout) {
-    KafkaBroker broker = new KafkaBroker(dir);
+    KafkaBroker broker = new KafkaBroker(dir, null);
+    broker.format();
+    broker.start(timeout);
+    return broker;
+  }
+
+  /**
+   * The same, with a second listener that takes SASL/SCRAM-SHA-256 clients authenticated as {@code
+   * user} ({@link #saslBootstrapServers}).
+   */
+  public static KafkaBroker startWithScram(
+      Path dir, Duration timeout, String user, String password) {
+    KafkaBroker broker = new KafkaBroker(dir, new String[] {user, password});
     broker.format();
     broker.start(timeout);
     return broker;
@@ -49,6 +68,14 @@ public final class KafkaBroker implements AutoCloseable {
 
   public String bootstrapServers() {
     return "127.0.0.1:" + port;
+  }
+
+  /** The SASL/SCRAM listener (brokers started with {@link #startWithScram}). */
+  public String saslBootstrapServers() {
+    if (scram == null) {
+      throw new IllegalStateException("this broker has no SASL listener");
+    }
+    return "127.0.0.1:" + saslPort;
   }
 
   public boolean isRunning() {
@@ -70,6 +97,11 @@ public final class KafkaBroker implements AutoCloseable {
             Uuid.randomUuid().toString(),
             "-c",
             properties.toString());
+    if (scram != null) {
+      command.addAll(
+          List.of(
+              "--add-scram", "SCRAM-SHA-256=[name=" + scram[0] + ",password=" + scram[1] + "]"));
+    }
     ManagedProcess tool =
         ManagedProcess.start(
             "kafka-storage-format", command, dir, Map.of(), dir.resolve("format.log"), null);
@@ -160,11 +192,23 @@ public final class KafkaBroker implements AutoCloseable {
         "process.roles=broker,controller",
         "node.id=1",
         "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
-        "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
-        "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+        "listeners=PLAINTEXT://127.0.0.1:"
+            + port
+            + ",CONTROLLER://127.0.0.1:"
+            + controllerPort
+            + (scram == null ? "" : ",SASL_PLAINTEXT://127.0.0.1:" + saslPort),
+        "advertised.listeners=PLAINTEXT://127.0.0.1:"
+            + port
+            + (scram == null ? "" : ",SASL_PLAINTEXT://127.0.0.1:" + saslPort),
         "controller.listener.names=CONTROLLER",
         "inter.broker.listener.name=PLAINTEXT",
-        "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+        "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"
+            + (scram == null ? "" : ",SASL_PLAINTEXT:SASL_PLAINTEXT"),
+        scram == null ? "" : "sasl.enabled.mechanisms=SCRAM-SHA-256",
+        scram == null
+            ? ""
+            : "listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config="
+                + "org.apache.kafka.common.security.scram.ScramLoginModule required;",
         "log.dirs=" + dir.resolve("data"),
         "num.partitions=4",
         "offsets.topic.replication.factor=1",

@@ -166,6 +166,64 @@ class FlowPublisherIT {
             });
   }
 
+  @Test
+  void saslScramIsConfigurationAndAWrongPasswordIsRefusedAndCounted() throws Exception {
+    try (KafkaBroker kafka =
+        KafkaBroker.startWithScram(
+            dir.resolve("kafka"), Duration.ofSeconds(60), "podflow", "s3cret")) {
+      kafka.createTopics(List.of(new NewTopic("secured", 1, (short) 1)));
+      Map<String, String> sasl = scram("podflow", "s3cret");
+      PublisherConfig config =
+          new PublisherConfig(
+              kafka.saslBootstrapServers(),
+              "secured",
+              "lz4",
+              Duration.ofMillis(20),
+              32 << 20,
+              dir.resolve("spool"),
+              16 << 20,
+              sasl);
+      int n = 500;
+      try (FlowPublisher publisher = new FlowPublisher(config, "test")) {
+        for (int i = 0; i < n; i++) {
+          publisher.publish(record(i % CONNECTIONS, i / CONNECTIONS));
+        }
+        await(() -> publisher.acknowledged() == n, Duration.ofSeconds(30));
+      }
+      assertDeliveredOnceInOrder(consume(kafka.bootstrapServers(), "secured", n), n);
+
+      PublisherConfig wrong =
+          new PublisherConfig(
+              kafka.saslBootstrapServers(),
+              "secured",
+              "lz4",
+              Duration.ofMillis(20),
+              32 << 20,
+              dir.resolve("spool-wrong"),
+              16 << 20,
+              scram("podflow", "guess"));
+      try (FlowPublisher publisher = new FlowPublisher(wrong, "test")) {
+        publisher.publish(record(0, 0));
+        await(() -> publisher.refused() + publisher.spooled() > 0, Duration.ofSeconds(30));
+        assertThat(publisher.acknowledged()).isZero();
+      }
+    }
+  }
+
+  private static Map<String, String> scram(String user, String password) {
+    return Map.of(
+        "security.protocol",
+        "SASL_PLAINTEXT",
+        "sasl.mechanism",
+        "SCRAM-SHA-256",
+        "sasl.jaas.config",
+        "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
+            + user
+            + "\" password=\""
+            + password
+            + "\";");
+  }
+
   /** Connection c's record number seq: its interval index is the sequence. */
   private static FlowRecord record(int connection, int seq) {
     return FlowRecord.newBuilder()
