@@ -35,13 +35,23 @@ public final class KafkaBroker implements AutoCloseable {
   private final String[] scram;
 
   private final int saslPort;
+
+  /** With SCRAM comes a TLS listener too, its certificate in a PKCS12 store clients trust. */
+  private final int tlsPort;
+
+  private final Path keyStore;
   private ManagedProcess process;
+
+  /** The password of {@link #trustStore}. */
+  public static final String STORE_PASSWORD = "podflow-test";
 
   private KafkaBroker(Path dir, String[] scram) {
     this.dir = dir;
     this.port = FreePorts.next();
     this.controllerPort = FreePorts.next();
     this.saslPort = scram == null ? -1 : FreePorts.next();
+    this.tlsPort = scram == null ? -1 : FreePorts.next();
+    this.keyStore = dir.resolve("broker.p12");
     this.scram = scram;
     this.properties = dir.resolve("server.properties");
   }
@@ -70,6 +80,19 @@ public final class KafkaBroker implements AutoCloseable {
     return "127.0.0.1:" + port;
   }
 
+  /** The TLS listener (brokers started with {@link #startWithScram}). */
+  public String tlsBootstrapServers() {
+    if (scram == null) {
+      throw new IllegalStateException("this broker has no TLS listener");
+    }
+    return "127.0.0.1:" + tlsPort;
+  }
+
+  /** A PKCS12 store holding the TLS listener's certificate, password {@link #STORE_PASSWORD}. */
+  public Path trustStore() {
+    return keyStore;
+  }
+
   /** The SASL/SCRAM listener (brokers started with {@link #startWithScram}). */
   public String saslBootstrapServers() {
     if (scram == null) {
@@ -88,6 +111,9 @@ public final class KafkaBroker implements AutoCloseable {
       Files.writeString(properties, serverProperties());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+    if (scram != null) {
+      makeKeyStore();
     }
     List<String> command =
         java(
@@ -196,14 +222,21 @@ public final class KafkaBroker implements AutoCloseable {
             + port
             + ",CONTROLLER://127.0.0.1:"
             + controllerPort
-            + (scram == null ? "" : ",SASL_PLAINTEXT://127.0.0.1:" + saslPort),
+            + (scram == null
+                ? ""
+                : ",SASL_PLAINTEXT://127.0.0.1:" + saslPort + ",SSL://127.0.0.1:" + tlsPort),
         "advertised.listeners=PLAINTEXT://127.0.0.1:"
             + port
-            + (scram == null ? "" : ",SASL_PLAINTEXT://127.0.0.1:" + saslPort),
+            + (scram == null
+                ? ""
+                : ",SASL_PLAINTEXT://127.0.0.1:" + saslPort + ",SSL://127.0.0.1:" + tlsPort),
         "controller.listener.names=CONTROLLER",
         "inter.broker.listener.name=PLAINTEXT",
         "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"
-            + (scram == null ? "" : ",SASL_PLAINTEXT:SASL_PLAINTEXT"),
+            + (scram == null ? "" : ",SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL"),
+        scram == null ? "" : "ssl.keystore.location=" + keyStore,
+        scram == null ? "" : "ssl.keystore.password=" + STORE_PASSWORD,
+        scram == null ? "" : "ssl.keystore.type=PKCS12",
         scram == null ? "" : "sasl.enabled.mechanisms=SCRAM-SHA-256",
         scram == null
             ? ""
@@ -220,6 +253,38 @@ public final class KafkaBroker implements AutoCloseable {
         "group.initial.rebalance.delay.ms=0",
         "auto.create.topics.enable=true",
         "");
+  }
+
+  /** A self-signed certificate for 127.0.0.1, made with the JDK's keytool. */
+  private void makeKeyStore() {
+    List<String> keytool =
+        List.of(
+            Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+            "-genkeypair",
+            "-alias",
+            "broker",
+            "-keyalg",
+            "RSA",
+            "-keysize",
+            "2048",
+            "-validity",
+            "30",
+            "-dname",
+            "CN=127.0.0.1",
+            "-ext",
+            "SAN=IP:127.0.0.1",
+            "-storetype",
+            "PKCS12",
+            "-keystore",
+            keyStore.toString(),
+            "-storepass",
+            STORE_PASSWORD);
+    ManagedProcess tool =
+        ManagedProcess.start("keytool", keytool, dir, Map.of(), dir.resolve("keytool.log"), null);
+    int exit = tool.awaitExit(Duration.ofSeconds(60));
+    if (exit != 0) {
+      throw new StackException("keytool failed (exit " + exit + "):\n" + tool.logTail(20));
+    }
   }
 
   private static List<String> java(String mainClass, String... args) {

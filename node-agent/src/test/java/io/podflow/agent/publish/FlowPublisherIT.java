@@ -167,7 +167,7 @@ class FlowPublisherIT {
   }
 
   @Test
-  void saslScramIsConfigurationAndAWrongPasswordIsRefusedAndCounted() throws Exception {
+  void tlsAndSaslScramAreConfigurationAndAWrongPasswordIsRefusedAndCounted() throws Exception {
     try (KafkaBroker kafka =
         KafkaBroker.startWithScram(
             dir.resolve("kafka"), Duration.ofSeconds(60), "podflow", "s3cret")) {
@@ -191,6 +191,37 @@ class FlowPublisherIT {
         await(() -> publisher.acknowledged() == n, Duration.ofSeconds(30));
       }
       assertDeliveredOnceInOrder(consume(kafka.bootstrapServers(), "secured", n), n);
+
+      // TLS, the broker's certificate checked against the trust store (host name included).
+      kafka.createTopics(List.of(new NewTopic("encrypted", 1, (short) 1)));
+      Map<String, String> tls =
+          Map.of(
+              "security.protocol",
+              "SSL",
+              "ssl.truststore.location",
+              kafka.trustStore().toString(),
+              "ssl.truststore.password",
+              KafkaBroker.STORE_PASSWORD,
+              "ssl.truststore.type",
+              "PKCS12");
+      try (FlowPublisher publisher =
+          new FlowPublisher(
+              new PublisherConfig(
+                  kafka.tlsBootstrapServers(),
+                  "encrypted",
+                  "lz4",
+                  Duration.ofMillis(20),
+                  32 << 20,
+                  dir.resolve("spool-tls"),
+                  16 << 20,
+                  tls),
+              "test")) {
+        for (int i = 0; i < n; i++) {
+          publisher.publish(record(i % CONNECTIONS, i / CONNECTIONS));
+        }
+        await(() -> publisher.acknowledged() == n, Duration.ofSeconds(30));
+      }
+      assertDeliveredOnceInOrder(consume(kafka.bootstrapServers(), "encrypted", n), n);
 
       PublisherConfig wrong =
           new PublisherConfig(
