@@ -11,6 +11,8 @@ import io.podflow.agent.config.AgentConfig;
 import io.podflow.agent.enrich.ClusterMetadata;
 import io.podflow.agent.enrich.Enricher;
 import io.podflow.agent.enrich.KubernetesWatcher;
+import io.podflow.agent.enrich.PodRoutes;
+import io.podflow.agent.enrich.Reporters;
 import io.podflow.agent.publish.FlowPublisher;
 import io.podflow.agent.publish.PolicyPublisher;
 import io.podflow.schema.flow.v1.EnrichmentStatus;
@@ -46,6 +48,8 @@ public final class Agent implements AutoCloseable {
   private KubernetesWatcher watcher;
   private Enricher enricher;
   private FlowPublisher publisher;
+  private final PodRoutes routes = new PodRoutes();
+  private final Reporters reporters;
   private PolicyPublisher policies;
   private LiveFlows flows;
   private AgentHttp http;
@@ -59,6 +63,7 @@ public final class Agent implements AutoCloseable {
     this.config = config;
     this.client = client;
     this.metadata = new ClusterMetadata(config.enrichment().tombstone());
+    this.reporters = new Reporters(routes, config.node());
     for (EnrichmentStatus s : EnrichmentStatus.values()) {
       if (s != EnrichmentStatus.UNRECOGNIZED) {
         enrichment.put(s, new AtomicLong());
@@ -69,6 +74,7 @@ public final class Agent implements AutoCloseable {
   /** Starts serving probes, then the watcher (waiting for its lists), publisher and capture. */
   public Agent start() throws InterruptedException {
     http = new AgentHttp(config.httpPort(), registry, () -> ready).start();
+    routes.refresh();
     if (config.enrichment().enabled()) {
       watcher = new KubernetesWatcher(client, metadata, Agent::now).start(Duration.ofSeconds(120));
     }
@@ -156,6 +162,7 @@ public final class Agent implements AutoCloseable {
     FlowRecord.Builder b = record.toBuilder();
     if (config.enrichment().enabled()) {
       enrichment.get(enricher.enrich(b, now())).incrementAndGet();
+      reporters.assign(b);
     }
     // Records the spool dropped are the agent's loss too: the next record carries the count.
     long dropped = publisher.spoolDropped();
@@ -172,6 +179,7 @@ public final class Agent implements AutoCloseable {
         watcher.checkWatching();
       }
       metadata.purge(now());
+      routes.refresh();
     } catch (RuntimeException e) {
       LOG.warn("housekeeping failed: {}", e.toString());
     }

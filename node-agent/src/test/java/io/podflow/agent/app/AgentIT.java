@@ -10,6 +10,7 @@ import io.podflow.agent.testing.NetnsLab;
 import io.podflow.schema.flow.v1.EndpointKind;
 import io.podflow.schema.flow.v1.EnrichmentStatus;
 import io.podflow.schema.flow.v1.FlowRecord;
+import io.podflow.schema.flow.v1.Reporter;
 import io.podflow.stack.KafkaBroker;
 import io.podflow.stack.junit.LocalStackExtension;
 import java.net.URI;
@@ -49,6 +50,9 @@ class AgentIT {
       NetnsLab.Pod backend = lab.addPod();
       pod(client, "frontend", frontend.ip());
       pod(client, "backend", backend.ip());
+      // As point-to-point CNIs do: each pod's address routed to its own veth (removed with it).
+      NetnsLab.sh("ip route add " + frontend.ip() + "/32 dev " + frontend.hostInterface());
+      NetnsLab.sh("ip route add " + backend.ip() + "/32 dev " + backend.hostInterface());
       String subnet = frontend.ip().substring(0, frontend.ip().lastIndexOf('.')) + ".0/24";
       AgentConfig config =
           AgentConfig.parse(
@@ -92,8 +96,20 @@ class AgentIT {
           consume(kafka.bootstrapServers(), topic).stream()
               .filter(r -> r.getProtocol() == 1)
               .toList();
-      // One record per captured interface: the frontend's veth and the backend's.
+      // One record per captured interface: the frontend's veth reports for the frontend (it
+      // initiated: SOURCE), the backend's for the backend (DESTINATION).
       assertThat(pings).hasSize(2);
+      assertThat(pings)
+          .anySatisfy(
+              r -> {
+                assertThat(r.getObserver().getInterface()).isEqualTo(frontend.hostInterface());
+                assertThat(r.getObserver().getReporter()).isEqualTo(Reporter.REPORTER_SOURCE);
+              })
+          .anySatisfy(
+              r -> {
+                assertThat(r.getObserver().getInterface()).isEqualTo(backend.hostInterface());
+                assertThat(r.getObserver().getReporter()).isEqualTo(Reporter.REPORTER_DESTINATION);
+              });
       for (FlowRecord r : pings) {
         assertThat(r.getCluster()).isEqualTo("lab");
         assertThat(r.getEnrichment()).isEqualTo(EnrichmentStatus.ENRICHMENT_STATUS_COMPLETE);
