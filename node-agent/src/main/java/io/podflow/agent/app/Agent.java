@@ -232,6 +232,16 @@ public final class Agent implements AutoCloseable {
         x -> publisher.spoolDropped());
     gauge(r, "podflow_spool_bytes", "Bytes waiting in the spool", x -> publisher.spoolBytes());
     gauge(
+        r,
+        "podflow_spool_age_seconds",
+        "How long the oldest spooled record has waited",
+        x -> publisher.spoolAgeSeconds());
+    gauge(
+        r,
+        "podflow_kafka_request_latency_ms",
+        "Average latency of the producer's requests to Kafka",
+        x -> publisher.requestLatencyMillis());
+    gauge(
         r, "podflow_spool_records", "Records waiting in the spool", x -> publisher.spoolRecords());
     gauge(
         r,

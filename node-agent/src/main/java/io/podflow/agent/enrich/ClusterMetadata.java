@@ -29,7 +29,7 @@ public final class ClusterMetadata {
   static final long CREATION_SKEW_NANOS = Duration.ofSeconds(2).toNanos();
 
   private final long tombstoneNanos;
-  private final Map<IpKey, IpEntry> byIp = new ConcurrentHashMap<>();
+  private final AddressIndex byIp = new AddressIndex();
   private final Map<String, List<IpKey>> ipsByPodUid = new HashMap<>();
   private final Map<String, List<IpKey>> ipsByNode = new HashMap<>();
   private final Map<String, Map<AddressPort, ServicePort>> frontendsByService = new HashMap<>();
@@ -90,7 +90,9 @@ public final class ClusterMetadata {
 
   /** Forgets tombstones older than the tombstone time. */
   public synchronized void purge(long nowNanos) {
-    for (IpKey key : List.copyOf(byIp.keySet())) {
+    List<IpKey> keys = new ArrayList<>();
+    byIp.forEach(e -> keys.add(new IpKey(e.hi(), e.lo())));
+    for (IpKey key : keys) {
       update(
           key,
           e -> {
@@ -181,7 +183,12 @@ public final class ClusterMetadata {
 
   /** What is known of an address, or {@link IpEntry#EMPTY}. */
   IpEntry at(IpKey ip) {
-    IpEntry e = byIp.get(ip);
+    return at(ip.hi(), ip.lo());
+  }
+
+  /** The same for an address held as {@link IpKey} does, without the key object. */
+  IpEntry at(long hi, long lo) {
+    IpEntry e = byIp.get(hi, lo);
     return e == null ? IpEntry.EMPTY : e;
   }
 
@@ -202,7 +209,9 @@ public final class ClusterMetadata {
 
   /** Pods indexed by IP, tombstones included (for the memory figures). */
   int podEntries() {
-    return byIp.values().stream().mapToInt(v -> v.pods().length).sum();
+    int[] n = {0};
+    byIp.forEach(e -> n[0] += e.pods().length);
+    return n[0];
   }
 
   private void replace(
@@ -226,12 +235,13 @@ public final class ClusterMetadata {
   }
 
   private void update(IpKey key, UnaryOperator<IpEntry> change) {
-    byIp.compute(
-        key,
-        (k, e) -> {
-          IpEntry next = change.apply(e == null ? IpEntry.EMPTY : e);
-          return next.isEmpty() ? null : next;
-        });
+    IpEntry e = byIp.get(key.hi(), key.lo());
+    IpEntry next = change.apply(e == null ? IpEntry.empty(key.hi(), key.lo()) : e);
+    if (next.isEmpty()) {
+      byIp.remove(key.hi(), key.lo());
+    } else if (next != e) {
+      byIp.put(next);
+    }
   }
 
   private static PodInfo[] with(PodInfo[] versions, PodInfo pod) {

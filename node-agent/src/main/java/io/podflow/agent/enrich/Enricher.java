@@ -70,7 +70,8 @@ public final class Enricher {
   /** Names one end; false when it is an address of the cluster that nothing is known of. */
   private boolean resolve(
       io.podflow.schema.flow.v1.Endpoint.Builder endpoint, int protocol, long t) {
-    IpEntry at = metadata.at(IpKey.of(endpoint.getIp()));
+    com.google.protobuf.ByteString address = endpoint.getIp();
+    IpEntry at = metadata.at(IpKey.hi(address), IpKey.lo(address));
     int port = endpoint.hasPort() ? endpoint.getPort() : -1;
     PodInfo pod = at.podAt(t);
     if (pod != null) {

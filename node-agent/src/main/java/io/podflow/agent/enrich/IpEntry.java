@@ -8,8 +8,13 @@ import java.util.Arrays;
  * held it (creation order, tombstones included), the node it belongs to, the Services reached at it
  * and the Services it is a backend of, by port. Immutable: a change replaces it.
  */
-record IpEntry(PodInfo[] pods, String node, Port[] services, Port[] backends) {
-  static final IpEntry EMPTY = new IpEntry(new PodInfo[0], null, new Port[0], new Port[0]);
+record IpEntry(long hi, long lo, PodInfo[] pods, String node, Port[] services, Port[] backends) {
+  static final IpEntry EMPTY = empty(0, 0);
+
+  /** Nothing known yet of the address {@code hi:lo} (as {@link IpKey} holds it). */
+  static IpEntry empty(long hi, long lo) {
+    return new IpEntry(hi, lo, new PodInfo[0], null, new Port[0], new Port[0]);
+  }
 
   /**
    * A Service's port at this address: {@code port}/{@code protocol} to {@code service}. For a
@@ -95,19 +100,19 @@ record IpEntry(PodInfo[] pods, String node, Port[] services, Port[] backends) {
   }
 
   IpEntry withPods(PodInfo[] next) {
-    return new IpEntry(next, node, services, backends);
+    return new IpEntry(hi, lo, next, node, services, backends);
   }
 
   IpEntry withNode(String name) {
-    return new IpEntry(pods, name, services, backends);
+    return new IpEntry(hi, lo, pods, name, services, backends);
   }
 
   IpEntry withService(Port p, boolean add) {
-    return new IpEntry(pods, node, change(services, p, add), backends);
+    return new IpEntry(hi, lo, pods, node, change(services, p, add), backends);
   }
 
   IpEntry withBackend(Port p, boolean add) {
-    return new IpEntry(pods, node, services, change(backends, p, add));
+    return new IpEntry(hi, lo, pods, node, services, change(backends, p, add));
   }
 
   private static ServicePort find(Port[] ports, int port, int protocol) {

@@ -29,6 +29,20 @@ public record IpKey(long hi, long lo) {
         (readInt(address, 8) & 0xFFFF_FFFFL) << 32 | readInt(address, 12) & 0xFFFF_FFFFL);
   }
 
+  /** The high half of {@link #of(com.google.protobuf.ByteString)}, without allocating. */
+  static long hi(com.google.protobuf.ByteString address) {
+    return address.size() == 4
+        ? 0
+        : (readInt(address, 0) & 0xFFFF_FFFFL) << 32 | readInt(address, 4) & 0xFFFF_FFFFL;
+  }
+
+  /** The low half of {@link #of(com.google.protobuf.ByteString)}, without allocating. */
+  static long lo(com.google.protobuf.ByteString address) {
+    return address.size() == 4
+        ? 0xFFFF_0000_0000L | (readInt(address, 0) & 0xFFFF_FFFFL)
+        : (readInt(address, 8) & 0xFFFF_FFFFL) << 32 | readInt(address, 12) & 0xFFFF_FFFFL;
+  }
+
   private static int readInt(com.google.protobuf.ByteString b, int at) {
     return (b.byteAt(at) & 0xFF) << 24
         | (b.byteAt(at + 1) & 0xFF) << 16

@@ -46,8 +46,9 @@ public final class PodRoutes {
     }
     for (String line : lines(ipv6)) {
       String[] f = line.trim().split("\\s+");
-      // destination, prefix length (hex), ..., interface last
-      if (f.length < 10 || !f[1].equals("80")) {
+      // destination, prefix length (hex), ..., interface last. Link-local and multicast host
+      // routes are the interface's own (its fe80:: address), not a pod's.
+      if (f.length < 10 || !f[1].equals("80") || f[0].startsWith("fe8") || f[0].startsWith("ff")) {
         continue;
       }
       byte[] ip = new byte[16];

@@ -125,6 +125,23 @@ public final class FlowPublisher implements AutoCloseable {
     return spool.records();
   }
 
+  /** Seconds the oldest spooled record has waited (0 when the spool is empty). */
+  public double spoolAgeSeconds() {
+    return spool.oldestAgeMillis(System.currentTimeMillis()) / 1000.0;
+  }
+
+  /** The producer's average request latency to Kafka in milliseconds (NaN before any). */
+  public double requestLatencyMillis() {
+    for (var e : producer.metrics().entrySet()) {
+      if (e.getKey().name().equals("request-latency-avg")
+          && e.getKey().group().equals("producer-metrics")) {
+        Object v = e.getValue().metricValue();
+        return v instanceof Double d ? d : Double.NaN;
+      }
+    }
+    return Double.NaN;
+  }
+
   /**
    * Sends what is pending, waiting at most {@code timeout} for Kafka; what it could not take is
    * kept in the spool for the next start.

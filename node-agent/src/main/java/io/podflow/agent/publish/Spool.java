@@ -158,6 +158,15 @@ public final class Spool implements AutoCloseable {
     return records;
   }
 
+  /** How long the oldest record has waited, roughly (its segment's age); 0 when empty. */
+  public synchronized long oldestAgeMillis(long nowMillis) {
+    if (records == 0) {
+      return 0;
+    }
+    Segment oldest = closed.isEmpty() ? tail : closed.peekFirst();
+    return oldest == null ? 0 : Math.max(0, nowMillis - oldest.startedMillis);
+  }
+
   /** Records dropped: the oldest when the spool was full, and any the disk refused. */
   public synchronized long dropped() {
     return dropped;
@@ -234,6 +243,9 @@ public final class Spool implements AutoCloseable {
     long bytes;
     long records;
 
+    /** When its first record was written (for a segment found at start: its file's time). */
+    long startedMillis = System.currentTimeMillis();
+
     Segment(long number, Path path) {
       this.number = number;
       this.path = path;
@@ -243,6 +255,7 @@ public final class Spool implements AutoCloseable {
     static Segment scan(Path path) throws IOException {
       String name = path.getFileName().toString();
       Segment s = new Segment(Long.parseLong(name.substring(0, name.indexOf('.'))), path);
+      s.startedMillis = Files.getLastModifiedTime(path).toMillis();
       long size = Files.size(path);
       try (DataInputStream in =
           new DataInputStream(new BufferedInputStream(Files.newInputStream(path)))) {

@@ -89,7 +89,13 @@ class AgentIT {
         assertThat(get(agent.httpPort(), "/readyz")).isEqualTo("ready\n");
         metrics = get(agent.httpPort(), "/metrics");
       }
-      assertThat(metrics).contains("podflow_frames_total").contains("podflow_kafka_acknowledged");
+      assertThat(metrics)
+          .contains("podflow_frames_total")
+          .contains("podflow_kafka_acknowledged_total")
+          .contains("podflow_kafka_request_latency_ms")
+          .contains("podflow_spool_age_seconds")
+          .contains("podflow_kubernetes_staleness_seconds 0.0")
+          .contains("podflow_records_enriched_total{status=\"complete\"}");
       assertThat(metricValue(metrics, "podflow_frames_total")).isGreaterThanOrEqualTo(6);
 
       List<FlowRecord> pings =

@@ -23,8 +23,10 @@ class SpoolTest {
       for (int i = 0; i < 500; i++) {
         spool.append(record(i));
       }
+      assertThat(spool.oldestAgeMillis(System.currentTimeMillis() + 5_000)).isGreaterThan(4_000);
       assertThat(readAll(spool)).isEqualTo(names(0, 500));
       assertThat(spool.isEmpty()).isTrue();
+      assertThat(spool.oldestAgeMillis(System.currentTimeMillis())).isZero();
       assertThat(spool.bytes()).isZero();
       assertThat(spool.dropped()).isZero();
     }
