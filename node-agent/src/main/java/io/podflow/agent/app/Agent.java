@@ -144,11 +144,12 @@ public final class Agent implements AutoCloseable {
     if (flows != null) {
       flows.close(); // exports every flow still held
     }
-    if (policies != null) {
-      policies.close();
-    }
+    // Flow records first: the grace period is theirs, policies are published again anyway.
     if (publisher != null) {
       publisher.close(Duration.ofSeconds(10));
+    }
+    if (policies != null) {
+      policies.close();
     }
     if (watcher != null) {
       watcher.close();

@@ -180,9 +180,19 @@ final class ConfigTree {
     return siblings.isEmpty() ? "" : " (known here: " + String.join(", ", siblings) + ")";
   }
 
-  /** Applies {@code KAFKA_BOOTSTRAPSERVERS=value} to the key it names (matched ignoring case). */
+  /**
+   * Applies {@code KAFKA_BOOTSTRAPSERVERS=value} to the key it names (matched ignoring case).
+   * Variables that name no key of the configuration are left alone: Kubernetes itself sets {@code
+   * PODFLOW_..._SERVICE_HOST} and {@code _PORT} variables for Services named podflow-*. ({@code
+   * kafka.properties} keys have dots, so they are set in the file.)
+   */
   private void override(String name, String value) {
     String[] parts = name.split("_");
+    for (String part : parts) {
+      if (KnownKeys.known(part) == null) {
+        return;
+      }
+    }
     ObjectNode n = root;
     StringBuilder path = new StringBuilder();
     for (int i = 0; i < parts.length; i++) {

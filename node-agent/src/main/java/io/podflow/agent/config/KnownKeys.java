@@ -35,9 +35,21 @@ final class KnownKeys {
           "dir",
           "maxBytes",
           "http",
-          "port");
+          "port",
+          "policies",
+          "leaseNamespace");
 
   private KnownKeys() {}
+
+  /** The key's spelling, or null when no key of the configuration is spelled so. */
+  static String known(String upper) {
+    for (String k : ALL) {
+      if (k.toUpperCase(Locale.ROOT).equals(upper)) {
+        return k;
+      }
+    }
+    return null;
+  }
 
   static String spelling(String upper) {
     for (String k : ALL) {

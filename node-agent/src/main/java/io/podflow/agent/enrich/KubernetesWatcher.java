@@ -231,6 +231,12 @@ public final class KubernetesWatcher implements AutoCloseable {
             created(meta.getCreationTimestamp()),
             Long.MAX_VALUE),
         ips);
+    // A pod that has finished (a Job's) keeps its IP in its status, but no longer holds it: the
+    // address may be given to a new pod at once.
+    String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
+    if ("Succeeded".equals(phase) || "Failed".equals(phase)) {
+      metadata.deletePod(meta.getUid(), clockNanos.getAsLong());
+    }
   }
 
   /** The pod's workload: Deployment through its ReplicaSet, CronJob through its Job, ... */

@@ -17,7 +17,9 @@ import java.util.Map;
 public final class PodRoutes {
   private final Path ipv4;
   private final Path ipv6;
-  private volatile Map<String, IpKey> owners = Map.of();
+
+  /** Per interface, its pod's IPv4 and IPv6 address (either may be null). */
+  private volatile Map<String, IpKey[]> owners = Map.of();
 
   public PodRoutes() {
     this(Path.of("/proc/net/route"), Path.of("/proc/net/ipv6_route"));
@@ -30,8 +32,10 @@ public final class PodRoutes {
 
   /** Reads the routing table again. */
   public PodRoutes refresh() {
-    Map<String, IpKey> next = new HashMap<>();
-    Map<String, Integer> routes = new HashMap<>();
+    Map<String, IpKey> v4 = new HashMap<>();
+    Map<String, IpKey> v6 = new HashMap<>();
+    Map<String, Integer> routes4 = new HashMap<>();
+    Map<String, Integer> routes6 = new HashMap<>();
     for (String line : lines(ipv4)) {
       String[] f = line.trim().split("\\s+");
       // Iface Destination Gateway Flags RefCnt Use Metric Mask ...: a host route has mask ~0.
@@ -42,7 +46,7 @@ public final class PodRoutes {
       byte[] ip = {
         (byte) little, (byte) (little >> 8), (byte) (little >> 16), (byte) (little >> 24)
       };
-      add(next, routes, f[0], IpKey.of(ip));
+      add(v4, routes4, f[0], IpKey.of(ip));
     }
     for (String line : lines(ipv6)) {
       String[] f = line.trim().split("\\s+");
@@ -55,21 +59,27 @@ public final class PodRoutes {
       for (int i = 0; i < 16; i++) {
         ip[i] = (byte) Integer.parseInt(f[0].substring(2 * i, 2 * i + 2), 16);
       }
-      add(next, routes, f[f.length - 1], IpKey.of(ip));
+      add(v6, routes6, f[f.length - 1], IpKey.of(ip));
     }
-    routes.forEach(
-        (iface, count) -> {
-          if (count > 1) {
-            next.remove(iface); // several pods behind one interface: not a pod's own
-          }
-        });
+    // Several host routes of one family behind an interface: not one pod's own interface.
+    routes4.forEach((iface, n) -> v4.remove(iface, n > 1 ? v4.get(iface) : null));
+    routes6.forEach((iface, n) -> v6.remove(iface, n > 1 ? v6.get(iface) : null));
+    Map<String, IpKey[]> next = new HashMap<>();
+    v4.forEach((iface, ip) -> next.computeIfAbsent(iface, k -> new IpKey[2])[0] = ip);
+    v6.forEach((iface, ip) -> next.computeIfAbsent(iface, k -> new IpKey[2])[1] = ip);
     owners = Map.copyOf(next);
     return this;
   }
 
-  /** The address of the pod an interface leads to, or null when it is not known. */
-  public IpKey ownerOf(String interfaceName) {
-    return owners.get(interfaceName);
+  /** Whether the interface leads to the pod that has this address (a dual-stack pod has two). */
+  public boolean leadsTo(String interfaceName, IpKey address) {
+    IpKey[] pod = owners.get(interfaceName);
+    return pod != null && (address.equals(pod[0]) || address.equals(pod[1]));
+  }
+
+  /** Whether the pod an interface leads to is known. */
+  public boolean knows(String interfaceName) {
+    return owners.containsKey(interfaceName);
   }
 
   private static void add(

@@ -31,12 +31,12 @@ public final class Reporters {
   }
 
   private Reporter decide(FlowRecord.Builder record) {
-    IpKey owner = routes.ownerOf(record.getObserver().getInterface());
-    if (owner != null) {
-      if (owner.equals(IpKey.of(record.getSource().getIp()))) {
+    String iface = record.getObserver().getInterface();
+    if (routes.knows(iface)) {
+      if (routes.leadsTo(iface, IpKey.of(record.getSource().getIp()))) {
         return Reporter.REPORTER_SOURCE;
       }
-      if (owner.equals(IpKey.of(record.getDestination().getIp()))) {
+      if (routes.leadsTo(iface, IpKey.of(record.getDestination().getIp()))) {
         return Reporter.REPORTER_DESTINATION;
       }
     }

@@ -221,6 +221,7 @@ public final class FlowPublisher implements AutoCloseable {
    */
   private void drain() {
     java.util.ArrayDeque<Future<RecordMetadata>> inFlight = new java.util.ArrayDeque<>();
+    long generation = spool.generation();
     while (!closing) {
       boolean pending;
       synchronized (lock) {
@@ -233,6 +234,11 @@ public final class FlowPublisher implements AutoCloseable {
         if (!pending) {
           Thread.sleep(50);
           continue;
+        }
+        if (spool.generation() != generation) {
+          // The full spool dropped the records in flight: they are counted there; forget them.
+          inFlight.clear();
+          generation = spool.generation();
         }
         int committed = 0;
         while (!inFlight.isEmpty() && inFlight.peekFirst().isDone()) {
@@ -267,6 +273,16 @@ public final class FlowPublisher implements AutoCloseable {
         }
       } catch (InterruptedException e) {
         return;
+      } catch (RuntimeException e) {
+        // A spool that cannot be read (disk errors): say so, wait, try again; never die, or
+        // every later record would wait in the spool for good.
+        LOG.atError().setCause(e).log("cannot send the spool: {}", e.toString());
+        inFlight.clear();
+        try {
+          Thread.sleep(RETRY.toMillis());
+        } catch (InterruptedException interrupted) {
+          return;
+        }
       }
     }
   }

@@ -92,6 +92,9 @@ public final class PolicyPublisher implements AutoCloseable {
   private KafkaProducer<byte[], byte[]> producer;
   private CompletableFuture<?> elected;
   private volatile boolean leader;
+  private volatile boolean closed;
+  private final java.util.concurrent.atomic.AtomicBoolean resyncPending =
+      new java.util.concurrent.atomic.AtomicBoolean();
   private volatile long published;
   private final java.util.concurrent.atomic.AtomicLong failed =
       new java.util.concurrent.atomic.AtomicLong();
@@ -131,6 +134,15 @@ public final class PolicyPublisher implements AutoCloseable {
                     .build())
             .build();
     elected = elector.start();
+    // The elector ends when this agent loses the Lease (or cannot renew it, the API server away):
+    // it stands again, so that some agent always publishes.
+    CompletableFuture<?> mine = elected;
+    mine.whenComplete(
+        (r, e) -> {
+          if (!closed && elected == mine) {
+            worker.execute(this::standAgain);
+          }
+        });
     return this;
   }
 
@@ -144,13 +156,26 @@ public final class PolicyPublisher implements AutoCloseable {
     return published;
   }
 
-  /** Objects Kafka did not take (logged): the next election publishes everything again. */
+  /** Objects Kafka did not take (logged): each failure makes the leader publish all again. */
   public long failed() {
     return failed.get();
   }
 
+  private void standAgain() {
+    follow();
+    try {
+      Thread.sleep(settings.retryPeriod().toMillis());
+    } catch (InterruptedException interrupted) {
+      return;
+    }
+    if (!closed) {
+      start();
+    }
+  }
+
   @Override
   public void close() {
+    closed = true;
     if (elected != null) {
       elected.cancel(true); // releases the Lease: another agent takes over at once
     }
@@ -167,22 +192,13 @@ public final class PolicyPublisher implements AutoCloseable {
       LOG.atError().setCause(e).log("cannot publish NetworkPolicies: {}", e.toString());
       follow();
       if (elected != null) {
-        elected.cancel(true); // another agent may do better; this one stands again below
+        elected.cancel(true); // another agent may do better; this one stands again
       }
-      worker.execute(
-          () -> {
-            try {
-              Thread.sleep(settings.retryPeriod().toMillis());
-            } catch (InterruptedException interrupted) {
-              return;
-            }
-            start();
-          });
     }
   }
 
   private void lead() {
-    if (worker.isShutdown()) {
+    if (closed) {
       return;
     }
     LOG.atInfo().addKeyValue("identity", settings.identity()).log("publishing NetworkPolicies");
@@ -201,8 +217,12 @@ public final class PolicyPublisher implements AutoCloseable {
         }
       }
     }
+    KafkaProducer<byte[], byte[]> p;
     synchronized (sendLock) {
-      producer.flush();
+      p = producer;
+    }
+    if (p != null) {
+      p.flush();
     }
     leader = true;
   }
@@ -213,11 +233,13 @@ public final class PolicyPublisher implements AutoCloseable {
       informers.forEach(SharedIndexInformer::close);
       informers.clear();
     }
+    KafkaProducer<byte[], byte[]> p;
     synchronized (sendLock) {
-      if (producer != null) {
-        producer.close(Duration.ofSeconds(5));
-        producer = null;
-      }
+      p = producer;
+      producer = null;
+    }
+    if (p != null) {
+      p.close(Duration.ofSeconds(5));
     }
   }
 
@@ -267,19 +289,42 @@ public final class PolicyPublisher implements AutoCloseable {
   }
 
   private void send(String key, byte[] value) {
+    KafkaProducer<byte[], byte[]> p;
     synchronized (sendLock) {
-      if (producer == null) {
-        return;
-      }
-      producer.send(
+      p = producer;
+    }
+    if (p == null) {
+      return;
+    }
+    try {
+      p.send(
           new ProducerRecord<>(settings.topic(), key.getBytes(StandardCharsets.UTF_8), value),
           (m, e) -> {
             if (e != null) {
               failed.incrementAndGet();
-              LOG.atError().log("cannot publish {}: {}", key, e.toString());
+              LOG.atError()
+                  .log("cannot publish {}: {}; publishing everything again", key, e.toString());
+              resyncSoon();
             }
           });
       published++;
+    } catch (RuntimeException e) {
+      // The producer closed under us (leadership lost): the next leader publishes everything.
+      LOG.atWarn().log("policy not published: {}", e.toString());
+    }
+  }
+
+  /** After a lost send: publish everything again (once, however many sends failed). */
+  private void resyncSoon() {
+    if (!closed && resyncPending.compareAndSet(false, true)) {
+      worker.execute(
+          () -> {
+            resyncPending.set(false);
+            if (leader) {
+              follow();
+              leadOrStepBack();
+            }
+          });
     }
   }
 

@@ -46,6 +46,7 @@ public final class Spool implements AutoCloseable {
   private long records;
   private long dropped;
   private long nextNumber;
+  private long generation;
 
   public Spool(Path dir, long maxBytes, long segmentBytes) {
     if (segmentBytes > maxBytes / 2) {
@@ -102,6 +103,13 @@ public final class Spool implements AutoCloseable {
       records++;
     } catch (IOException e) {
       dropped++; // a full or failing disk: counted, and the agent carries on
+      try {
+        if (tailChannel != null) {
+          tailChannel.truncate(tail.bytes); // no torn record for later ones to follow
+        }
+      } catch (IOException ignored) {
+        closeTailQuietly();
+      }
     }
   }
 
@@ -144,6 +152,14 @@ public final class Spool implements AutoCloseable {
         throw new UncheckedIOException("cannot delete the sent spool segment " + done.path, e);
       }
     }
+  }
+
+  /**
+   * Changes when records handed out by {@link #peek} were dropped before being committed: a sender
+   * keeping records in flight must then forget them (their commits would be wrong).
+   */
+  public synchronized long generation() {
+    return generation;
   }
 
   public synchronized boolean isEmpty() {
@@ -204,6 +220,17 @@ public final class Spool implements AutoCloseable {
     if (closed.isEmpty()) {
       closeTail();
     }
+    if (headLoaded && closed.size() > 1) {
+      // The head is being sent: drop the oldest segment behind it instead.
+      Segment next = closed.stream().skip(1).findFirst().orElseThrow();
+      closed.remove(next);
+      dropped += next.records;
+      records -= next.records;
+      bytes -= next.bytes;
+      Files.deleteIfExists(next.path);
+      return;
+    }
+    generation++; // records handed out by peek() are gone: a sender must forget them
     Segment s = closed.pollFirst();
     long unsent = headLoaded ? head.size() - headSent : s.records;
     long unsentBytes = s.bytes;
@@ -220,6 +247,15 @@ public final class Spool implements AutoCloseable {
     records -= unsent;
     bytes -= unsentBytes;
     Files.deleteIfExists(s.path);
+  }
+
+  private void closeTailQuietly() {
+    try {
+      closeTail();
+    } catch (IOException e) {
+      tailChannel = null;
+      tail = null;
+    }
   }
 
   private void closeTail() throws IOException {

@@ -32,7 +32,7 @@ class AgentConfigTest {
   }
 
   @Test
-  void environmentVariablesOverrideTheFileKeyByKey() {
+  void environmentVariablesOverrideTheFileKeyByKeyAndOthersAreLeftAlone() {
     AgentConfig c =
         AgentConfig.parse(
             "cluster: prod\nkafka:\n  bootstrapServers: kafka:9092\ncapture:\n  snaplen: 256\n",
@@ -41,12 +41,15 @@ class AgentConfigTest {
                 "PODFLOW_KAFKA_BOOTSTRAPSERVERS", "a:9092,b:9092",
                 "PODFLOW_CAPTURE_INTERFACES", "eth0, cni0",
                 "PODFLOW_FLOWS_IDLETIMEOUTSECONDS", "30",
-                "PODFLOW_KAFKA_PROPERTIES_SECURITY.PROTOCOL", "SSL"));
+                // What Kubernetes sets for Services named podflow-kafka and podflow-processor:
+                // not configuration, left alone.
+                "PODFLOW_KAFKA_SERVICE_HOST", "10.96.0.12",
+                "PODFLOW_PROCESSOR_PORT_8081_TCP", "tcp://10.96.0.13:8081"));
     assertThat(c.kafka().bootstrapServers()).isEqualTo("a:9092,b:9092");
     assertThat(c.capture().interfaces()).containsExactly("eth0", "cni0");
     assertThat(c.capture().snaplen()).isEqualTo(256);
     assertThat(c.flows().idleTimeout()).isEqualTo(Duration.ofSeconds(30));
-    assertThat(c.kafka().clientProperties()).containsEntry("security.protocol", "SSL");
+    assertThat(c.kafka().clientProperties()).isEmpty();
   }
 
   @Test

@@ -44,10 +44,12 @@ class ReportersTest {
   @Test
   void routesToSeveralPodsOrToNetworksNameNoPod() throws Exception {
     PodRoutes routes = routes();
-    assertThat(routes.ownerOf("cali5")).isEqualTo(IpKey.of(new byte[] {10, 1, 0, 5}));
-    assertThat(routes.ownerOf("eth0")).isNull(); // a default route and a /24
-    assertThat(routes.ownerOf("tunl0")).isNull(); // two host routes: not one pod's
-    assertThat(routes.ownerOf("lxc6")).isEqualTo(IpKey.of(ipv6("fd00::6")));
+    assertThat(routes.leadsTo("cali5", IpKey.of(new byte[] {10, 1, 0, 5}))).isTrue();
+    assertThat(routes.knows("eth0")).isFalse(); // a default route and a /24
+    assertThat(routes.knows("tunl0")).isFalse(); // two host routes: not one pod's
+    assertThat(routes.leadsTo("lxc6", IpKey.of(ipv6("fd00::6")))).isTrue();
+    // A dual-stack pod: one route of each family to its veth.
+    assertThat(routes.leadsTo("cali5", IpKey.of(ipv6("fd00::5")))).isTrue();
   }
 
   private PodRoutes routes() throws Exception {
@@ -70,6 +72,8 @@ class ReportersTest {
         v6,
         "fd000000000000000000000000000006 80 00000000000000000000000000000000 00"
             + " 00000000000000000000000000000000 00000400 00000001 00000000 00000001     lxc6\n"
+            + "fd000000000000000000000000000005 80 00000000000000000000000000000000 00"
+            + " 00000000000000000000000000000000 00000400 00000001 00000000 00000001    cali5\n"
             + "fe80000000000000a8c1abfffe3c0a1b 80 00000000000000000000000000000000 00"
             + " 00000000000000000000000000000000 00000000 00000002 00000000 80200001     lxc6\n"
             + "ff000000000000000000000000000000 08 00000000000000000000000000000000 00"
