@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.podflow.agent.config.AgentConfig;
 import io.podflow.agent.testing.MockApiServer;
 import io.podflow.agent.testing.NetnsLab;
+import io.podflow.agent.testing.TopicReader;
 import io.podflow.schema.flow.v1.EndpointKind;
 import io.podflow.schema.flow.v1.EnrichmentStatus;
 import io.podflow.schema.flow.v1.FlowRecord;
@@ -19,14 +20,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -99,7 +95,7 @@ class AgentIT {
       assertThat(metricValue(metrics, "podflow_frames_total")).isGreaterThanOrEqualTo(6);
 
       List<FlowRecord> pings =
-          consume(kafka.bootstrapServers(), topic).stream()
+          TopicReader.flowRecords(kafka.bootstrapServers(), topic).stream()
               .filter(r -> r.getProtocol() == 1)
               .toList();
       // One record per captured interface: the frontend's veth reports for the frontend (it
@@ -165,33 +161,5 @@ class AgentIT {
         .filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
         .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
         .sum();
-  }
-
-  private static List<FlowRecord> consume(String bootstrap, String topic) {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    p.put(ConsumerConfig.GROUP_ID_CONFIG, "check-" + System.nanoTime());
-    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    List<FlowRecord> out = new ArrayList<>();
-    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
-      consumer.subscribe(List.of(topic));
-      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-      int quiet = 0;
-      while (System.nanoTime() < deadline && (out.isEmpty() || quiet < 4)) {
-        var batch = consumer.poll(Duration.ofMillis(500));
-        quiet = batch.isEmpty() ? quiet + 1 : 0;
-        batch.forEach(
-            r -> {
-              try {
-                out.add(FlowRecord.parseFrom(r.value()));
-              } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-                throw new AssertionError(e);
-              }
-            });
-      }
-    }
-    return out;
   }
 }

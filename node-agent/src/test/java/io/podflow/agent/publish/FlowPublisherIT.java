@@ -3,6 +3,7 @@ package io.podflow.agent.publish;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
+import io.podflow.agent.testing.TopicReader;
 import io.podflow.schema.flow.v1.Endpoint;
 import io.podflow.schema.flow.v1.FlowRecord;
 import io.podflow.stack.KafkaBroker;
@@ -10,19 +11,13 @@ import io.podflow.stack.junit.LocalStackExtension;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,7 +54,7 @@ class FlowPublisherIT {
       await(() -> publisher.acknowledged() == n, Duration.ofSeconds(30));
       assertThat(publisher.spooled()).isEqualTo(spooledAtStart);
     }
-    assertDeliveredOnceInOrder(consume(kafka.bootstrapServers(), topic, n), n);
+    assertDeliveredOnceInOrder(TopicReader.flowRecords(kafka.bootstrapServers(), topic), n);
   }
 
   @Test
@@ -107,7 +102,7 @@ class FlowPublisherIT {
         assertThat(publisher.spoolDropped()).isZero();
         assertThat(publisher.refused()).isZero();
         assertThat(publisher.spoolRecords()).isZero();
-        assertDeliveredOnceInOrder(consume(kafka.bootstrapServers(), topic, n), n);
+        assertDeliveredOnceInOrder(TopicReader.flowRecords(kafka.bootstrapServers(), topic), n);
       }
     }
   }
@@ -155,7 +150,7 @@ class FlowPublisherIT {
       await(() -> publisher.acknowledged() == kept, Duration.ofSeconds(60));
       await(() -> publisher.spoolRecords() == 0, Duration.ofSeconds(10));
     }
-    List<FlowRecord> replayed = consume(kafka.bootstrapServers(), topic, (int) kept);
+    List<FlowRecord> replayed = TopicReader.flowRecords(kafka.bootstrapServers(), topic);
     assertThat(replayed).hasSize((int) kept);
     // The newest record of all made it.
     assertThat(replayed)
@@ -190,7 +185,7 @@ class FlowPublisherIT {
         }
         await(() -> publisher.acknowledged() == n, Duration.ofSeconds(30));
       }
-      assertDeliveredOnceInOrder(consume(kafka.bootstrapServers(), "secured", n), n);
+      assertDeliveredOnceInOrder(TopicReader.flowRecords(kafka.bootstrapServers(), "secured"), n);
 
       // TLS, the broker's certificate checked against the trust store (host name included).
       kafka.createTopics(List.of(new NewTopic("encrypted", 1, (short) 1)));
@@ -221,7 +216,7 @@ class FlowPublisherIT {
         }
         await(() -> publisher.acknowledged() == n, Duration.ofSeconds(30));
       }
-      assertDeliveredOnceInOrder(consume(kafka.bootstrapServers(), "encrypted", n), n);
+      assertDeliveredOnceInOrder(TopicReader.flowRecords(kafka.bootstrapServers(), "encrypted"), n);
 
       PublisherConfig wrong =
           new PublisherConfig(
@@ -286,30 +281,6 @@ class FlowPublisherIT {
           .isEqualTo(expected);
       next.put(connection, expected + 1);
     }
-  }
-
-  private static List<FlowRecord> consume(String bootstrap, String topic, int expected)
-      throws Exception {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    p.put(ConsumerConfig.GROUP_ID_CONFIG, "check-" + System.nanoTime());
-    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    List<FlowRecord> out = new ArrayList<>();
-    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
-      consumer.subscribe(List.of(topic));
-      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-      int quiet = 0;
-      while (System.nanoTime() < deadline && (out.size() < expected || quiet < 3)) {
-        var batch = consumer.poll(Duration.ofMillis(500));
-        quiet = batch.isEmpty() ? quiet + 1 : 0;
-        for (ConsumerRecord<byte[], byte[]> r : batch) {
-          out.add(FlowRecord.parseFrom(r.value()));
-        }
-      }
-    }
-    return out;
   }
 
   private static void await(BooleanSupplier condition, Duration timeout)

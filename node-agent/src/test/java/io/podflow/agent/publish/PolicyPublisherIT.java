@@ -6,24 +6,20 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.podflow.agent.testing.MockApiServer;
+import io.podflow.agent.testing.TopicReader;
 import io.podflow.stack.KafkaBroker;
 import io.podflow.stack.junit.LocalStackExtension;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -61,8 +57,11 @@ class PolicyPublisherIT {
         PolicyPublisher other = leader == a ? b : a;
         assertThat(other.isLeader()).isFalse();
 
-        await(() -> latest(kafka, topic).containsKey("lab/shop/deny-all"));
-        Map<String, String> state = latest(kafka, topic);
+        await(
+            () ->
+                TopicReader.latest(kafka.bootstrapServers(), topic)
+                    .containsKey("lab/shop/deny-all"));
+        Map<String, String> state = TopicReader.latest(kafka.bootstrapServers(), topic);
         assertThat(state.get("lab/shop/deny-all"))
             .contains("\"kind\":\"NetworkPolicy\"")
             .contains("\"name\":\"deny-all\"");
@@ -71,12 +70,18 @@ class PolicyPublisherIT {
         assertThat(state).containsEntry("other-cluster/x/y", "{}"); // not this cluster's
 
         client.network().v1().networkPolicies().inNamespace("shop").withName("deny-all").delete();
-        await(() -> latest(kafka, topic).get("lab/shop/deny-all") == null);
+        await(
+            () ->
+                TopicReader.latest(kafka.bootstrapServers(), topic).get("lab/shop/deny-all")
+                    == null);
 
         leader.close(); // releases the Lease
         await(other::isLeader);
         client.resource(policy("allow-web")).create();
-        await(() -> latest(kafka, topic).get("lab/shop/allow-web") != null);
+        await(
+            () ->
+                TopicReader.latest(kafka.bootstrapServers(), topic).get("lab/shop/allow-web")
+                    != null);
       } finally {
         a.close();
         b.close();
@@ -112,34 +117,6 @@ class PolicyPublisherIT {
         .withPolicyTypes("Ingress")
         .endSpec()
         .build();
-  }
-
-  /** The topic's latest value per key (null for a tombstone), read to its end. */
-  private static Map<String, String> latest(KafkaBroker kafka, String topic) {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    Map<String, String> out = new HashMap<>();
-    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
-      List<TopicPartition> partitions =
-          consumer.partitionsFor(topic).stream()
-              .map(i -> new TopicPartition(topic, i.partition()))
-              .toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-      while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-        consumer
-            .poll(Duration.ofMillis(200))
-            .forEach(
-                r ->
-                    out.put(
-                        new String(r.key(), StandardCharsets.UTF_8),
-                        r.value() == null ? null : new String(r.value(), StandardCharsets.UTF_8)));
-      }
-    }
-    return out;
   }
 
   private static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
