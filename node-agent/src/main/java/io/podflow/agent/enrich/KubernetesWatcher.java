@@ -201,17 +201,6 @@ public final class KubernetesWatcher implements AutoCloseable {
             .setServiceAccount(interner.get(nullToEmpty(spec.getServiceAccountName())))
             .setNode(interner.get(nullToEmpty(spec.getNodeName())))
             .build();
-    Map<String, Integer> namedPorts = new HashMap<>();
-    spec.getContainers()
-        .forEach(
-            c ->
-                c.getPorts()
-                    .forEach(
-                        p -> {
-                          if (p.getName() != null && p.getContainerPort() != null) {
-                            namedPorts.put(interner.get(p.getName()), p.getContainerPort());
-                          }
-                        }));
     List<byte[]> ips = new ArrayList<>();
     // hostNetwork pods have their node's IP: that IP names the node, not one of its pods.
     if (!hostNetwork && pod.getStatus() != null) {
@@ -223,13 +212,7 @@ public final class KubernetesWatcher implements AutoCloseable {
       }
     }
     metadata.putPod(
-        new PodInfo(
-            meta.getUid(),
-            identity,
-            hostNetwork,
-            namedPorts.isEmpty() ? Map.of() : Map.copyOf(namedPorts),
-            created(meta.getCreationTimestamp()),
-            Long.MAX_VALUE),
+        new PodInfo(meta.getUid(), identity, created(meta.getCreationTimestamp()), Long.MAX_VALUE),
         ips);
     // A pod that has finished (a Job's) keeps its IP in its status, but no longer holds it: the
     // address may be given to a new pod at once.

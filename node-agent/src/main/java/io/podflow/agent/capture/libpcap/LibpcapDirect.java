@@ -4,9 +4,9 @@ import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 
 /**
- * The one libpcap call on the per-packet path, bound by JNA direct mapping. pcap4j's own per-packet
- * calls allocate a JNA structure for every packet; everything else (opening devices and files,
- * filters, statistics) stays with pcap4j.
+ * The libpcap call pcap4j does not offer, bound by JNA direct mapping: the descriptor a live reader
+ * polls. Packets themselves are read in batches by {@link BatchReader}'s JNI shim; everything else
+ * (opening devices and files, filters, statistics) stays with pcap4j.
  */
 final class LibpcapDirect {
   static {
@@ -15,13 +15,6 @@ final class LibpcapDirect {
   }
 
   private LibpcapDirect() {}
-
-  /**
-   * {@code int pcap_next_ex(pcap_t *p, struct pcap_pkthdr **header, const u_char **data)}: 1 a
-   * packet, 0 a timeout (live), -1 an error, -2 the end of a file. Pointers are passed as raw
-   * addresses: with only primitive arguments JNA takes its fast path, with no conversion per call.
-   */
-  static native int pcap_next_ex(long pcap, long headerOut, long dataOut);
 
   /** {@code int pcap_get_selectable_fd(pcap_t *p)}: a descriptor to poll, or -1. */
   static native int pcap_get_selectable_fd(long pcap);
