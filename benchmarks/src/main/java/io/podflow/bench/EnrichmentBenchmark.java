@@ -32,7 +32,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * 100,000 pods, 10,000 Services and EndpointSlices. Connections: pod to pod (a third, each a
  * Service's backend port), pod to a Service's cluster IP (a third), pod to the outside world (a
  * third). The record is the one just built (in cache), its addresses drawn from 65,536 random ones
- * (not in cache), as in the agent.
+ * (not in cache), as in the agent; the sources either anywhere in the cluster or on one node.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -46,9 +46,16 @@ public class EnrichmentBenchmark {
   @Param("100000")
   int pods;
 
+  /**
+   * Where the sources are: "cluster", any of the pods (every end a cache miss); "node", the 1,000
+   * pods of one node, as on an agent, whose records all have a local pod at one end.
+   */
+  @Param({"cluster", "node"})
+  String sources;
+
   private Enricher enricher;
   private FlowRecord.Builder record;
-  private ByteString[] sources;
+  private ByteString[] sourceIps;
   private ByteString[] destinations;
   private int[] ports;
   private long now;
@@ -67,7 +74,7 @@ public class EnrichmentBenchmark {
     long t = Instant.parse("2026-06-01T00:00:00Z").getEpochSecond() * 1_000_000_000L;
     now = t;
     SplittableRandom random = new SplittableRandom(1);
-    sources = new ByteString[CONNECTIONS];
+    sourceIps = new ByteString[CONNECTIONS];
     destinations = new ByteString[CONNECTIONS];
     ports = new int[CONNECTIONS];
     for (int i = 0; i < CONNECTIONS; i++) {
@@ -88,7 +95,9 @@ public class EnrichmentBenchmark {
           ports[i] = 443;
         }
       }
-      sources[i] = bytes(SyntheticCluster.podIp(random.nextInt(pods)));
+      int source = random.nextInt(pods);
+      sourceIps[i] =
+          bytes(SyntheticCluster.podIp("node".equals(sources) ? source / 100 * 100 : source));
       destinations[i] = bytes(destination);
     }
     record =
@@ -96,14 +105,14 @@ public class EnrichmentBenchmark {
             .setProtocol(6)
             .setTimeStartNs(t - 1_000_000_000L)
             .setTimeEndNs(t)
-            .setSource(Endpoint.newBuilder().setIp(sources[0]).setPort(40000))
+            .setSource(Endpoint.newBuilder().setIp(sourceIps[0]).setPort(40000))
             .setDestination(Endpoint.newBuilder().setIp(destinations[0]).setPort(ports[0]));
   }
 
   @Benchmark
   public EnrichmentStatus enrichRecord() {
     int i = next++ & (CONNECTIONS - 1);
-    record.getSourceBuilder().setIp(sources[i]);
+    record.getSourceBuilder().setIp(sourceIps[i]);
     record.getDestinationBuilder().setIp(destinations[i]).setPort(ports[i]);
     return enricher.enrich(record, now);
   }

@@ -11,12 +11,13 @@ import io.podflow.agent.config.AgentConfig;
 import io.podflow.agent.enrich.ClusterMetadata;
 import io.podflow.agent.enrich.Enricher;
 import io.podflow.agent.enrich.KubernetesWatcher;
-import io.podflow.agent.enrich.PodRoutes;
+import io.podflow.agent.enrich.PodInterfaces;
 import io.podflow.agent.enrich.Reporters;
 import io.podflow.agent.publish.FlowPublisher;
 import io.podflow.agent.publish.PolicyPublisher;
 import io.podflow.schema.flow.v1.EnrichmentStatus;
 import io.podflow.schema.flow.v1.FlowRecord;
+import io.podflow.schema.flow.v1.Reporter;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
@@ -48,12 +49,15 @@ public final class Agent implements AutoCloseable {
   private KubernetesWatcher watcher;
   private Enricher enricher;
   private FlowPublisher publisher;
-  private final PodRoutes routes = new PodRoutes();
+  private final PodInterfaces podInterfaces = new PodInterfaces();
   private final Reporters reporters;
   private PolicyPublisher policies;
   private LiveFlows flows;
   private AgentHttp http;
+  private static final Reporter[] UNSPECIFIED = {Reporter.REPORTER_UNSPECIFIED};
   private final AtomicLong spoolDropsReported = new AtomicLong();
+  private final AtomicLong reportedElsewhere = new AtomicLong();
+  private final PendingLoss unreportedLoss = new PendingLoss();
   private volatile boolean ready;
 
   /**
@@ -63,7 +67,9 @@ public final class Agent implements AutoCloseable {
     this.config = config;
     this.client = client;
     this.metadata = new ClusterMetadata(config.enrichment().tombstone());
-    this.reporters = new Reporters(routes, config.node());
+    this.reporters =
+        new Reporters(
+            podInterfaces, config.node(), name -> flows != null && flows.capture().captures(name));
     for (EnrichmentStatus s : EnrichmentStatus.values()) {
       if (s != EnrichmentStatus.UNRECOGNIZED) {
         enrichment.put(s, new AtomicLong());
@@ -74,7 +80,7 @@ public final class Agent implements AutoCloseable {
   /** Starts serving probes, then the watcher (waiting for its lists), publisher and capture. */
   public Agent start() throws InterruptedException {
     http = new AgentHttp(config.httpPort(), registry, () -> ready).start();
-    routes.refresh();
+    podInterfaces.refresh();
     if (config.enrichment().enabled()) {
       watcher = new KubernetesWatcher(client, metadata, Agent::now).start(Duration.ofSeconds(120));
     }
@@ -161,17 +167,33 @@ public final class Agent implements AutoCloseable {
 
   private void export(FlowRecord record) {
     FlowRecord.Builder b = record.toBuilder();
+    Reporter[] as = UNSPECIFIED;
     if (config.enrichment().enabled()) {
       enrichment.get(enricher.enrich(b, now())).incrementAndGet();
-      reporters.assign(b);
+      as = reporters.of(b);
     }
+    if (as.length == 0) {
+      // Another captured interface reports this connection; what this one lost is still a loss.
+      reportedElsewhere.incrementAndGet();
+      if (b.hasLoss()) {
+        unreportedLoss.add(b.getLoss());
+      }
+      return;
+    }
+    unreportedLoss.moveTo(b);
     // Records the spool dropped are the agent's loss too: the next record carries the count.
     long dropped = publisher.spoolDropped();
     long unreported = dropped - spoolDropsReported.get();
     if (unreported > 0 && spoolDropsReported.compareAndSet(dropped - unreported, dropped)) {
-      b.getLossBuilder().setSpoolDrops(unreported);
+      b.getLossBuilder().setSpoolDrops(b.getLoss().getSpoolDrops() + unreported);
     }
-    publisher.publish(b.build());
+    for (int i = 0; i < as.length; i++) {
+      b.getObserverBuilder().setReporter(as[i]);
+      if (i == 1) {
+        b.clearLoss(); // counted once, with the first
+      }
+      publisher.publish(b.build());
+    }
   }
 
   private void housekeeping() {
@@ -180,7 +202,7 @@ public final class Agent implements AutoCloseable {
         watcher.checkWatching();
       }
       metadata.purge(now());
-      routes.refresh();
+      podInterfaces.refresh();
     } catch (RuntimeException e) {
       LOG.warn("housekeeping failed: {}", e.toString());
     }
@@ -188,6 +210,11 @@ public final class Agent implements AutoCloseable {
 
   private void registerMetrics(MeterRegistry r) {
     counter(r, "podflow_frames", "Frames captured", x -> flows.totals().frames());
+    counter(
+        r,
+        "podflow_records_reported_elsewhere",
+        "Records not published because the pod's own interface reports the connection",
+        x -> reportedElsewhere.get());
     counter(r, "podflow_frames_not_ip", "Frames that were not IP", x -> flows.totals().notIp());
     counter(
         r,

@@ -49,6 +49,12 @@ public final class LiveCapture implements AutoCloseable {
     scanner.scheduleWithFixedDelay(this::scan, every, every, TimeUnit.MILLISECONDS);
   }
 
+  /** Whether this interface is being captured now. */
+  public boolean captures(String name) {
+    InterfaceCapture c = captures.get(name);
+    return c != null && c.isCapturing();
+  }
+
   /** Interfaces being captured now (their handles open). */
   public Set<String> interfaces() {
     return captures.values().stream()

@@ -132,7 +132,7 @@ public record AgentConfig(
     PublisherConfig kafka = null;
     String servers = c.required("kafka.bootstrapServers", "host:port[,host:port...]");
     String topic = c.string("kafka.topic", PublisherConfig.DEFAULT_TOPIC);
-    String compression = c.string("kafka.compression", "lz4");
+    String compression = c.string("kafka.compression", "zstd");
     long buffer = c.number("kafka.bufferBytes", 32L << 20, 1L << 20, 1L << 34);
     Map<String, String> properties = c.map("kafka.properties");
     String spoolDir = c.string("spool.dir", "/var/lib/podflow/spool");

@@ -13,7 +13,8 @@ import java.util.List;
  *
  * <ul>
  *   <li>a pod's IP: the pod (its workload, labels, node, ...), plus the Service and port name when
- *       an EndpointSlice lists the pod's port as a Service's backend;
+ *       an EndpointSlice lists the pod's port as a Service's backend, and the port's name when the
+ *       pod's containers name it (NetworkPolicy rules may name ports);
  *   <li>a Service's address and port (cluster IP, load-balancer ingress, a node's IP with a node
  *       port): the Service;
  *   <li>a node's IP: the node (hostNetwork pods share it, so their traffic is the node's);
@@ -76,6 +77,10 @@ public final class Enricher {
     PodInfo pod = at.podAt(t);
     if (pod != null) {
       endpoint.setKubernetes(port < 0 ? pod.identity() : at.identityOf(pod, port, protocol));
+      String portName = pod.namedPorts().nameOf(port, protocol);
+      if (!portName.isEmpty()) {
+        endpoint.setPortName(portName);
+      }
       return true;
     }
     ServicePort service = port < 0 ? null : at.service(port, protocol);

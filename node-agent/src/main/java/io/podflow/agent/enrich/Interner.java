@@ -11,6 +11,13 @@ final class Interner {
   private final Map<String, String> strings = new ConcurrentHashMap<>();
   private final Map<Map<String, String>, Map<String, String>> labelSets = new ConcurrentHashMap<>();
 
+  private final Map<NamedPorts, NamedPorts> ports = new ConcurrentHashMap<>();
+
+  NamedPorts ports(NamedPorts p) {
+    NamedPorts known = ports.putIfAbsent(p, p);
+    return known == null ? p : known;
+  }
+
   String get(String s) {
     String known = strings.putIfAbsent(s, s);
     return known == null ? s : known;

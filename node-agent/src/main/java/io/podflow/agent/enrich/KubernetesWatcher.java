@@ -193,7 +193,6 @@ public final class KubernetesWatcher implements AutoCloseable {
                     ? EndpointKind.ENDPOINT_KIND_HOST_NETWORK_POD
                     : EndpointKind.ENDPOINT_KIND_POD)
             .setPodName(meta.getName())
-            .setPodUid(meta.getUid())
             .setNamespace(namespace)
             .putAllLabels(labels)
             .setWorkloadKind(interner.get(workload[0]))
@@ -212,7 +211,12 @@ public final class KubernetesWatcher implements AutoCloseable {
       }
     }
     metadata.putPod(
-        new PodInfo(meta.getUid(), identity, created(meta.getCreationTimestamp()), Long.MAX_VALUE),
+        new PodInfo(
+            meta.getUid(),
+            identity,
+            namedPorts(spec),
+            created(meta.getCreationTimestamp()),
+            Long.MAX_VALUE),
         ips);
     // A pod that has finished (a Job's) keeps its IP in its status, but no longer holds it: the
     // address may be given to a new pod at once.
@@ -220,6 +224,34 @@ public final class KubernetesWatcher implements AutoCloseable {
     if ("Succeeded".equals(phase) || "Failed".equals(phase)) {
       metadata.deletePod(meta.getUid(), clockNanos.getAsLong());
     }
+  }
+
+  /** The ports the pod's containers (init containers too: sidecars serve) give a name. */
+  private NamedPorts namedPorts(io.fabric8.kubernetes.api.model.PodSpec spec) {
+    List<io.fabric8.kubernetes.api.model.ContainerPort> named = new ArrayList<>();
+    for (var containers : List.of(spec.getContainers(), spec.getInitContainers())) {
+      for (var container : containers) {
+        for (var port : container.getPorts()) {
+          if (port.getName() != null
+              && !port.getName().isEmpty()
+              && port.getContainerPort() != null) {
+            named.add(port);
+          }
+        }
+      }
+    }
+    if (named.isEmpty()) {
+      return NamedPorts.NONE;
+    }
+    int[] numbers = new int[named.size()];
+    int[] protocols = new int[named.size()];
+    String[] names = new String[named.size()];
+    for (int i = 0; i < names.length; i++) {
+      numbers[i] = named.get(i).getContainerPort();
+      protocols[i] = protocol(named.get(i).getProtocol());
+      names[i] = interner.get(named.get(i).getName());
+    }
+    return interner.ports(NamedPorts.of(numbers, protocols, names));
   }
 
   /** The pod's workload: Deployment through its ReplicaSet, CronJob through its Job, ... */

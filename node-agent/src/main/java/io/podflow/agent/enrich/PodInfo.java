@@ -4,17 +4,20 @@ import io.podflow.schema.flow.v1.KubernetesIdentity;
 
 /**
  * What the agent keeps of a pod: its identity as records carry it (built once, shared by every
- * record about the pod) and when it existed. (Its named container ports are not kept: nothing in
- * the agent reads them; NetworkPolicy's named ports are the processor's.)
+ * record about the pod), the ports its containers name, and when it existed.
  *
  * @param createdNanos when the API server created the pod (its IP cannot be older)
  * @param deletedNanos when the agent saw it deleted, or {@link Long#MAX_VALUE}
  */
 public record PodInfo(
-    String uid, KubernetesIdentity identity, long createdNanos, long deletedNanos) {
+    String uid,
+    KubernetesIdentity identity,
+    NamedPorts namedPorts,
+    long createdNanos,
+    long deletedNanos) {
 
   PodInfo deletedAt(long nanos) {
-    return new PodInfo(uid, identity, createdNanos, nanos);
+    return new PodInfo(uid, identity, namedPorts, createdNanos, nanos);
   }
 
   boolean alive() {

@@ -4,48 +4,73 @@ import io.podflow.schema.flow.v1.EndpointKind;
 import io.podflow.schema.flow.v1.FlowRecord;
 import io.podflow.schema.flow.v1.KubernetesIdentity;
 import io.podflow.schema.flow.v1.Reporter;
+import java.util.function.Predicate;
 
 /**
- * Which end a record is reported for, as in Calico's flow logs: a record captured on a pod's own
- * interface is that pod's (SOURCE when the pod initiated the connection, judged on its egress
- * policy; DESTINATION when it received it, judged on its ingress policy). So a connection between
- * two pods yields one record of each kind per interval, whether or not they share a node. Where the
- * interface's pod is not known (a bridge CNI, a capture on a bridge or on {@code any}), the record
- * is reported for its one end that is a pod of this node; when both ends are (the same connection
- * seen twice on a bridge), it stays unspecified.
+ * Which ends a record is reported for, as in Calico's flow logs: SOURCE (the pod that initiated the
+ * connection, judged on its egress policy) and DESTINATION (the pod that received it, judged on its
+ * ingress policy). A connection between two pods must yield one record of each kind per interval,
+ * across the cluster, whatever interfaces the agent captures on:
+ *
+ * <ul>
+ *   <li>captured on a pod's own interface ({@link PodInterfaces}): that pod's record only;
+ *   <li>captured elsewhere (a bridge, an uplink): one record for each end that is a pod of this
+ *       node whose own interface is not captured (there, it is reported already) — so a bridge that
+ *       saw two of its pods talk reports the one observation twice, once for each pod; a record
+ *       whose local pods are all reported elsewhere is not reported here; one with no local pod
+ *       (the node's own traffic, hostNetwork pods) stays unspecified.
+ * </ul>
  */
 public final class Reporters {
-  private final PodRoutes routes;
+  private static final Reporter[] NONE = {};
+  private static final Reporter[] SOURCE = {Reporter.REPORTER_SOURCE};
+  private static final Reporter[] DESTINATION = {Reporter.REPORTER_DESTINATION};
+  private static final Reporter[] BOTH = {Reporter.REPORTER_SOURCE, Reporter.REPORTER_DESTINATION};
+  private static final Reporter[] UNSPECIFIED = {Reporter.REPORTER_UNSPECIFIED};
+
+  private final PodInterfaces interfaces;
   private final String node;
+  private final Predicate<String> captured;
 
-  public Reporters(PodRoutes routes, String node) {
-    this.routes = routes;
+  /**
+   * @param captured whether the agent captures an interface now
+   */
+  public Reporters(PodInterfaces interfaces, String node, Predicate<String> captured) {
+    this.interfaces = interfaces;
     this.node = node;
+    this.captured = captured;
   }
 
-  /** Sets the record's reporter from its interface and its (enriched) ends. */
-  public Reporter assign(FlowRecord.Builder record) {
-    Reporter reporter = decide(record);
-    record.getObserverBuilder().setReporter(reporter);
-    return reporter;
-  }
-
-  private Reporter decide(FlowRecord.Builder record) {
+  /**
+   * The reporters to publish the (enriched) record as: none, one, or both ends (shared arrays: not
+   * to be modified).
+   */
+  public Reporter[] of(FlowRecord.Builder record) {
     String iface = record.getObserver().getInterface();
-    if (routes.knows(iface)) {
-      if (routes.leadsTo(iface, IpKey.of(record.getSource().getIp()))) {
-        return Reporter.REPORTER_SOURCE;
+    IpKey source = IpKey.of(record.getSource().getIp());
+    IpKey destination = IpKey.of(record.getDestination().getIp());
+    if (interfaces.knows(iface)) {
+      if (interfaces.leadsTo(iface, source)) {
+        return SOURCE;
       }
-      if (routes.leadsTo(iface, IpKey.of(record.getDestination().getIp()))) {
-        return Reporter.REPORTER_DESTINATION;
-      }
+      return interfaces.leadsTo(iface, destination) ? DESTINATION : UNSPECIFIED;
     }
-    boolean source = local(record.getSource().getKubernetes());
-    boolean destination = local(record.getDestination().getKubernetes());
-    if (source != destination) {
-      return source ? Reporter.REPORTER_SOURCE : Reporter.REPORTER_DESTINATION;
+    boolean sourceLocal = local(record.getSource().getKubernetes());
+    boolean destinationLocal = local(record.getDestination().getKubernetes());
+    if (!sourceLocal && !destinationLocal) {
+      return UNSPECIFIED;
     }
-    return Reporter.REPORTER_UNSPECIFIED;
+    boolean reportSource = sourceLocal && !reportedElsewhere(source);
+    boolean reportDestination = destinationLocal && !reportedElsewhere(destination);
+    if (reportSource) {
+      return reportDestination ? BOTH : SOURCE;
+    }
+    return reportDestination ? DESTINATION : NONE;
+  }
+
+  private boolean reportedElsewhere(IpKey pod) {
+    String own = interfaces.interfaceOf(pod);
+    return own != null && captured.test(own);
   }
 
   private boolean local(KubernetesIdentity identity) {

@@ -37,6 +37,34 @@ class AgentIT {
 
   @Test
   void podsTrafficReachesKafkaNamedAfterThePods(KafkaBroker kafka) throws Exception {
+    // As point-to-point CNIs do: each pod's address routed to its own veth (removed with it).
+    pingBetweenTwoPods(
+        kafka,
+        (lab, pods) -> {
+          for (NetnsLab.Pod pod : pods) {
+            NetnsLab.sh("ip route add " + pod.ip() + "/32 dev " + pod.hostInterface());
+          }
+        });
+  }
+
+  @Test
+  void onABridgeCniEachPodsVethIsLearntFromTheBridgeAndReportsForItsPod(KafkaBroker kafka)
+      throws Exception {
+    // As bridge CNIs do: no route per pod; the bridge is the pods' gateway, so the node's ARP
+    // table has their MACs and the bridge's forwarding table the ports those are behind.
+    pingBetweenTwoPods(
+        kafka,
+        (lab, pods) -> {
+          String gateway = lab.addGateway();
+          for (NetnsLab.Pod pod : pods) {
+            lab.run(pod, "ping -c 1 -W 1 " + gateway);
+          }
+        });
+  }
+
+  private void pingBetweenTwoPods(
+      KafkaBroker kafka, java.util.function.BiConsumer<NetnsLab, List<NetnsLab.Pod>> cni)
+      throws Exception {
     String topic = "agent-" + System.nanoTime();
     kafka.createTopics(List.of(new NewTopic(topic, 1, (short) 1)));
     try (MockApiServer api = new MockApiServer();
@@ -46,9 +74,7 @@ class AgentIT {
       NetnsLab.Pod backend = lab.addPod();
       pod(client, "frontend", frontend.ip());
       pod(client, "backend", backend.ip());
-      // As point-to-point CNIs do: each pod's address routed to its own veth (removed with it).
-      NetnsLab.sh("ip route add " + frontend.ip() + "/32 dev " + frontend.hostInterface());
-      NetnsLab.sh("ip route add " + backend.ip() + "/32 dev " + backend.hostInterface());
+      cni.accept(lab, List.of(frontend, backend));
       String subnet = frontend.ip().substring(0, frontend.ip().lastIndexOf('.')) + ".0/24";
       AgentConfig config =
           AgentConfig.parse(
@@ -97,6 +123,12 @@ class AgentIT {
       List<FlowRecord> pings =
           TopicReader.flowRecords(kafka.bootstrapServers(), topic).stream()
               .filter(r -> r.getProtocol() == 1)
+              .filter(
+                  r ->
+                      !r.getDestination()
+                          .getKubernetes()
+                          .getKind()
+                          .equals(EndpointKind.ENDPOINT_KIND_UNKNOWN)) // the pings to the gateway
               .toList();
       // One record per captured interface: the frontend's veth reports for the frontend (it
       // initiated: SOURCE), the backend's for the backend (DESTINATION).

@@ -25,7 +25,7 @@ class AgentConfigTest {
     assertThat(c.flows().activeTimeout()).isEqualTo(Duration.ofSeconds(10));
     assertThat(c.flows().idleTimeout()).isEqualTo(Duration.ofSeconds(15));
     assertThat(c.kafka().topic()).isEqualTo("podflow.flows.v1");
-    assertThat(c.kafka().compression()).isEqualTo("lz4");
+    assertThat(c.kafka().compression()).isEqualTo("zstd");
     assertThat(c.kafka().spoolBytes()).isEqualTo(256L << 20);
     assertThat(c.enrichment().tombstone()).isEqualTo(Duration.ofMinutes(2));
     assertThat(c.httpPort()).isEqualTo(9090);

@@ -67,7 +67,11 @@ class ClusterMetadataTest {
 
   private static PodInfo pod(String name, long created) {
     return new PodInfo(
-        name, KubernetesIdentity.newBuilder().setPodName(name).build(), created, Long.MAX_VALUE);
+        name,
+        KubernetesIdentity.newBuilder().setPodName(name).build(),
+        NamedPorts.NONE,
+        created,
+        Long.MAX_VALUE);
   }
 
   private static String name(PodInfo pod) {

@@ -185,7 +185,8 @@ class KubernetesEnrichmentTest {
   }
 
   @Test
-  void podsAreNamedWithTheirWorkloadsThroughTheirOwners() throws Exception {
+  void podsAreNamedWithTheirWorkloadsThroughTheirOwnersAndPortsWithTheirContainerPortNames()
+      throws Exception {
     FlowRecord.Builder record = record("10.1.0.6", 41000, "10.1.0.5", 8080, t0 + 10 * SECOND);
     assertThat(enricher.enrich(record, clock.getAsLong()))
         .isEqualTo(EnrichmentStatus.ENRICHMENT_STATUS_COMPLETE);
@@ -204,7 +205,9 @@ class KubernetesEnrichmentTest {
     assertThat(web.getWorkloadKind()).isEqualTo("Deployment");
     assertThat(web.getWorkloadName()).isEqualTo("web");
     assertThat(web.getLabelsMap()).containsEntry("app", "web-7d4b9-x1");
-    assertThat(web.getPodUid()).isNotEmpty();
+    // The pod's container names port 8080 "http": what a NetworkPolicy rule naming it matches.
+    assertThat(record.getDestination().getPortName()).isEqualTo("http");
+    assertThat(record.getSource().getPortName()).isEmpty();
     // Reached as a backend of the web Service (its EndpointSlice lists this pod and port).
     assertThat(web.getServiceName()).isEqualTo("web");
     assertThat(web.getServicePortName()).isEqualTo("http");
@@ -276,8 +279,6 @@ class KubernetesEnrichmentTest {
     FlowRecord.Builder after = record("10.1.0.9", 41000, "10.1.0.5", 8080, deleted + 6 * SECOND);
     enricher.enrich(after, clock.getAsLong());
     assertThat(after.getSource().getKubernetes().getPodName()).isEqualTo("debug-2");
-    assertThat(after.getSource().getKubernetes().getPodUid())
-        .isNotEqualTo(before.getSource().getKubernetes().getPodUid());
   }
 
   @Test

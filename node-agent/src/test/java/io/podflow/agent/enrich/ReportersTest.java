@@ -19,42 +19,73 @@ class ReportersTest {
 
   @Test
   void aPodsOwnInterfaceReportsForThatPodOnEitherEnd() throws Exception {
-    Reporters reporters = new Reporters(routes(), "node-1");
+    Reporters reporters = new Reporters(interfaces(), "node-1", name -> true);
     // 10.1.0.5 is routed to cali5 (its own veth), 10.1.0.6 to cali6.
-    FlowRecord.Builder onSource = record("cali5", "10.1.0.5", "node-1", "10.1.0.6", "node-1");
-    FlowRecord.Builder onDestination = record("cali6", "10.1.0.5", "node-1", "10.1.0.6", "node-1");
-    assertThat(reporters.assign(onSource)).isEqualTo(Reporter.REPORTER_SOURCE);
-    assertThat(reporters.assign(onDestination)).isEqualTo(Reporter.REPORTER_DESTINATION);
-    assertThat(onSource.getObserver().getReporter()).isEqualTo(Reporter.REPORTER_SOURCE);
+    assertThat(reporters.of(record("cali5", "10.1.0.5", "node-1", "10.1.0.6", "node-1")))
+        .containsExactly(Reporter.REPORTER_SOURCE);
+    assertThat(reporters.of(record("cali6", "10.1.0.5", "node-1", "10.1.0.6", "node-1")))
+        .containsExactly(Reporter.REPORTER_DESTINATION);
   }
 
   @Test
-  void withoutItsPodKnownAnInterfaceReportsForTheOneLocalPod() throws Exception {
-    Reporters reporters = new Reporters(routes(), "node-1");
-    // Captured on a bridge: the source is a pod of this node, the destination of another node.
-    assertThat(reporters.assign(record("cni0", "10.1.0.9", "node-1", "10.2.0.4", "node-2")))
-        .isEqualTo(Reporter.REPORTER_SOURCE);
-    assertThat(reporters.assign(record("cni0", "10.2.0.4", "node-2", "10.1.0.9", "node-1")))
-        .isEqualTo(Reporter.REPORTER_DESTINATION);
-    // Both ends local, seen on a bridge: which pod's record this is cannot be told.
-    assertThat(reporters.assign(record("cni0", "10.1.0.9", "node-1", "10.1.0.8", "node-1")))
-        .isEqualTo(Reporter.REPORTER_UNSPECIFIED);
+  void aBridgeReportsForEachLocalPodWhoseOwnInterfaceIsNotCaptured() throws Exception {
+    Reporters reporters = new Reporters(interfaces(), "node-1", name -> false);
+    // Captured on the bridge only: the source is a pod of this node, the destination of another.
+    assertThat(reporters.of(record("cni0", "10.1.0.9", "node-1", "10.2.0.4", "node-2")))
+        .containsExactly(Reporter.REPORTER_SOURCE);
+    assertThat(reporters.of(record("cni0", "10.2.0.4", "node-2", "10.1.0.9", "node-1")))
+        .containsExactly(Reporter.REPORTER_DESTINATION);
+    // Two pods of the bridge talking: one observation, reported once for each pod.
+    assertThat(reporters.of(record("cni0", "10.1.0.9", "node-1", "10.1.0.8", "node-1")))
+        .containsExactly(Reporter.REPORTER_SOURCE, Reporter.REPORTER_DESTINATION);
+    // The node's own traffic: no pod to report it for.
+    assertThat(reporters.of(record("cni0", "10.0.0.1", "", "10.2.0.4", "node-2")))
+        .containsExactly(Reporter.REPORTER_UNSPECIFIED);
+  }
+
+  @Test
+  void aBridgeLeavesAPodToItsOwnInterfaceWhenThatIsCaptured() throws Exception {
+    // vethb9 (10.1.0.9, learnt from the bridge's tables) is captured; vethb8 (10.1.0.8) is not.
+    Reporters reporters = new Reporters(interfaces(), "node-1", "vethb9"::equals);
+    FlowRecord.Builder onBridge = record("cni0", "10.1.0.9", "node-1", "10.1.0.8", "node-1");
+    assertThat(reporters.of(onBridge)).containsExactly(Reporter.REPORTER_DESTINATION);
+    assertThat(reporters.of(record("vethb9", "10.1.0.9", "node-1", "10.1.0.8", "node-1")))
+        .containsExactly(Reporter.REPORTER_SOURCE);
+    // Both pods' own interfaces captured: the bridge's copy of the connection is not reported.
+    Reporters both = new Reporters(interfaces(), "node-1", name -> name.startsWith("veth"));
+    assertThat(both.of(onBridge)).isEmpty();
   }
 
   @Test
   void routesToSeveralPodsOrToNetworksNameNoPod() throws Exception {
-    PodRoutes routes = routes();
+    PodInterfaces routes = interfaces();
     assertThat(routes.leadsTo("cali5", IpKey.of(new byte[] {10, 1, 0, 5}))).isTrue();
     assertThat(routes.knows("eth0")).isFalse(); // a default route and a /24
     assertThat(routes.knows("tunl0")).isFalse(); // two host routes: not one pod's
     assertThat(routes.leadsTo("lxc6", IpKey.of(ipv6("fd00::6")))).isTrue();
     // A dual-stack pod: one route of each family to its veth.
     assertThat(routes.leadsTo("cali5", IpKey.of(ipv6("fd00::5")))).isTrue();
+    assertThat(routes.interfaceOf(IpKey.of(new byte[] {10, 1, 0, 6}))).isEqualTo("cali6");
   }
 
-  private PodRoutes routes() throws Exception {
-    Path v4 = dir.resolve("route");
-    Path v6 = dir.resolve("ipv6_route");
+  @Test
+  void bridgePortsAreLearntFromTheForwardingTableAndTheArpTable() throws Exception {
+    PodInterfaces bridge = interfaces();
+    assertThat(bridge.leadsTo("vethb9", IpKey.of(new byte[] {10, 1, 0, 9}))).isTrue();
+    assertThat(bridge.leadsTo("vethb8", IpKey.of(new byte[] {10, 1, 0, 8}))).isTrue();
+    assertThat(bridge.interfaceOf(IpKey.of(new byte[] {10, 1, 0, 8}))).isEqualTo("vethb8");
+    // Port 3 has two addresses behind it (a nested bridge): no pod's own interface.
+    assertThat(bridge.knows("vethnest")).isFalse();
+    // An incomplete ARP entry and a MAC the bridge holds as its own name nothing.
+    assertThat(bridge.interfaceOf(IpKey.of(new byte[] {10, 1, 0, 7}))).isNull();
+    assertThat(bridge.interfaceOf(IpKey.of(new byte[] {10, 1, 0, 1}))).isNull();
+  }
+
+  /** A node with routes to cali5, cali6, lxc6 and a bridge cni0 with ports vethb8, vethb9. */
+  private PodInterfaces interfaces() throws Exception {
+    Path proc = Files.createDirectories(dir.resolve("proc"));
+    Path v4 = proc.resolve("route");
+    Path v6 = proc.resolve("ipv6_route");
     Files.writeString(
         v4,
         String.join(
@@ -78,7 +109,48 @@ class ReportersTest {
             + " 00000000000000000000000000000000 00000000 00000002 00000000 80200001     lxc6\n"
             + "ff000000000000000000000000000000 08 00000000000000000000000000000000 00"
             + " 00000000000000000000000000000000 00000100 00000003 00000000 00000001     lxc6\n");
-    return new PodRoutes(v4, v6).refresh();
+    Files.writeString(
+        proc.resolve("arp"),
+        String.join(
+            "\n",
+            "IP address       HW type     Flags       HW address            Mask     Device",
+            "10.1.0.9         0x1         0x2         0a:00:00:00:00:09     *        cni0",
+            "10.1.0.8         0x1         0x2         0a:00:00:00:00:08     *        cni0",
+            "10.1.0.7         0x1         0x0         00:00:00:00:00:00     *        cni0",
+            "10.1.0.1         0x1         0x2         0a:00:00:00:00:01     *        cni0",
+            "10.1.0.20        0x1         0x2         0a:00:00:00:00:20     *        cni0",
+            "10.1.0.21        0x1         0x2         0a:00:00:00:00:21     *        cni0",
+            "192.0.2.1        0x1         0x2         0a:00:00:00:00:99     *        eth0",
+            ""));
+    Path sys = dir.resolve("sys");
+    Path cni0 = Files.createDirectories(sys.resolve("cni0"));
+    port(cni0, "vethb8", 1);
+    port(cni0, "vethb9", 2);
+    port(cni0, "vethnest", 3);
+    java.io.ByteArrayOutputStream fdb = new java.io.ByteArrayOutputStream();
+    fdbEntry(fdb, 0x08, 1, false);
+    fdbEntry(fdb, 0x09, 2, false);
+    fdbEntry(fdb, 0x20, 3, false);
+    fdbEntry(fdb, 0x21, 3, false);
+    fdbEntry(fdb, 0x01, 1, true); // the bridge port's own address
+    Files.write(cni0.resolve("brforward"), fdb.toByteArray());
+    return new PodInterfaces(proc, sys).refresh();
+  }
+
+  private static void port(Path bridge, String name, int number) throws Exception {
+    Path port = Files.createDirectories(bridge.resolve("brif").resolve(name));
+    Files.writeString(port.resolve("port_no"), "0x" + Integer.toHexString(number) + "\n");
+  }
+
+  /** struct __fdb_entry: MAC, port_no, is_local, ageing timer, port_hi, pad, unused. */
+  private static void fdbEntry(
+      java.io.ByteArrayOutputStream out, int lastMacByte, int port, boolean local) {
+    out.writeBytes(new byte[] {0x0a, 0, 0, 0, 0, (byte) lastMacByte});
+    out.write(port & 0xff);
+    out.write(local ? 1 : 0);
+    out.writeBytes(new byte[] {0, 0, 0, 0});
+    out.write(port >> 8);
+    out.writeBytes(new byte[] {0, 0, 0});
   }
 
   private static FlowRecord.Builder record(

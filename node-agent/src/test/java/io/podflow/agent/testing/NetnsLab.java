@@ -11,9 +11,9 @@ import java.util.concurrent.TimeUnit;
  * "Pods" for live-capture tests: network namespaces joined by veth pairs to a bridge in the root
  * namespace, on 10.77.N.0/24. Like a node's pod interfaces, the host side of each veth sees all of
  * its pod's traffic; the bridge device itself only sees what is addressed to the host. The bridge
- * has no address and the pods have no default route, so test traffic cannot leave the pods' subnet.
- * {@link #close()} removes every namespace, link and process it made, and a shutdown hook does the
- * same if the test JVM is stopped.
+ * has no address (unless {@link #addGateway}) and the pods have no default route, so test traffic
+ * cannot leave the pods' subnet. {@link #close()} removes every namespace, link and process it
+ * made, and a shutdown hook does the same if the test JVM is stopped.
  */
 public final class NetnsLab implements AutoCloseable {
   private final String tag;
@@ -46,6 +46,16 @@ public final class NetnsLab implements AutoCloseable {
 
   public String bridge() {
     return bridge;
+  }
+
+  /**
+   * Gives the bridge the subnet's first address, as a bridge CNI makes it the pods' gateway (the
+   * pods still have no route beyond the subnet); returns the address.
+   */
+  public String addGateway() {
+    String gateway = "10.77." + subnet + ".1";
+    sh("ip addr add " + gateway + "/24 dev " + bridge);
+    return gateway;
   }
 
   /** Prefix of the host-side veth names of this lab (for interface patterns). */

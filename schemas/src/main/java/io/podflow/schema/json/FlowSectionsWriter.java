@@ -79,6 +79,7 @@ final class FlowSectionsWriter {
     if (endpoint.hasPort()) {
       json.writeNumberField("port", endpoint.getPort());
     }
+    stringIfSet(json, "port_name", endpoint.getPortName());
     json.writeNumberField("packets", sent.getPackets());
     json.writeNumberField("bytes", sent.getBytes());
     if (sent.getTcpFlags() != 0) {
@@ -100,10 +101,9 @@ final class FlowSectionsWriter {
     json.writeObjectFieldStart("kubernetes");
     stringIfSet(json, "kind", Keywords.ENDPOINT_KIND.of(k8s.getKind()));
     stringIfSet(json, "namespace", k8s.getNamespace());
-    if (!k8s.getPodName().isEmpty() || !k8s.getPodUid().isEmpty()) {
+    if (!k8s.getPodName().isEmpty()) {
       json.writeObjectFieldStart("pod");
-      stringIfSet(json, "name", k8s.getPodName());
-      stringIfSet(json, "uid", k8s.getPodUid());
+      json.writeStringField("name", k8s.getPodName());
       json.writeEndObject();
     }
     if (k8s.getLabelsCount() > 0) {
