@@ -1,5 +1,6 @@
 package io.podflow.processor.job;
 
+import io.podflow.processor.source.FlowRecordSource;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;

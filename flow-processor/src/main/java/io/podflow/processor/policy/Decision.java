@@ -73,7 +73,9 @@ public final class Decision {
   public String explanation() {
     if (explanation == null) {
       explanation =
-          sourcePod != null && sourcePod == destinationPod
+          sourcePod != null
+                  && destinationPod != null
+                  && Pod.same(sourcePod.pod(), destinationPod.pod())
               ? "allowed: traffic of " + sourcePod.pod().ref() + " to itself is always allowed"
               : Explanations.of(
                   egress, ingress, sourcePod, source, destinationPod, destination, port, protocol);

@@ -34,6 +34,13 @@ public record Pod(
     return -1;
   }
 
+  /** Whether two pods are one (by namespace and name: a record's ends are separate objects). */
+  static boolean same(Pod a, Pod b) {
+    return a != null
+        && b != null
+        && (a == b || (a.name.equals(b.name) && a.namespace.equals(b.namespace)));
+  }
+
   public String ref() {
     return namespace + "/" + name;
   }

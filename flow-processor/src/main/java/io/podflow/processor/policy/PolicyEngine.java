@@ -48,11 +48,53 @@ public final class PolicyEngine {
    */
   public Decision decide(
       byte[] source, byte[] destination, int port, Protocol protocol, Decision into) {
-    PolicySet.PodEntry from = applicable(set.podAt(source));
-    PolicySet.PodEntry to = applicable(set.podAt(destination));
+    return decide(
+        applicable(set.podAt(source)),
+        source,
+        applicable(set.podAt(destination)),
+        destination,
+        port,
+        protocol,
+        into);
+  }
+
+  /**
+   * The verdict on a connection whose ends are named by the caller (a flow record names its pods)
+   * instead of looked up by address in the policy set.
+   *
+   * @param sourcePod the source's pod, its address left null; null when the source is not a pod
+   * @param destinationPod the same for the destination: its named ports are the container ports the
+   *     record says the destination port has
+   */
+  public Decision decide(
+      Pod sourcePod,
+      byte[] source,
+      Pod destinationPod,
+      byte[] destination,
+      int port,
+      Protocol protocol,
+      Decision into) {
+    return decide(
+        sourcePod == null ? null : applicable(set.entryFor(sourcePod)),
+        source,
+        destinationPod == null ? null : applicable(set.entryFor(destinationPod)),
+        destination,
+        port,
+        protocol,
+        into);
+  }
+
+  private Decision decide(
+      PolicySet.PodEntry from,
+      byte[] source,
+      PolicySet.PodEntry to,
+      byte[] destination,
+      int port,
+      Protocol protocol,
+      Decision into) {
     Pod fromPod = from == null ? null : from.pod();
     Pod toPod = to == null ? null : to.pod();
-    if (fromPod != null && fromPod == toPod) {
+    if (Pod.same(fromPod, toPod)) {
       return into.set(
           true,
           Side.NOT_SELECTED,

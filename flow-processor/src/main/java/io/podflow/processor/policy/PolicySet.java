@@ -17,6 +17,12 @@ public final class PolicySet {
   private final Map<String, Map<String, String>> namespaceLabels;
   private final IpIndex<PodEntry> podsByIp = new IpIndex<>();
   private final List<NetworkPolicy> policies;
+  private final Map<String, List<NetworkPolicy>> byNamespace = new HashMap<>();
+  private final Map<List<NetworkPolicy>, Selecting> ingressShared = new HashMap<>();
+  private final Map<List<NetworkPolicy>, Selecting> egressShared = new HashMap<>();
+
+  /** Entries of pods named by flow records rather than given to the constructor. */
+  private final Map<Pod, PodEntry> named = new java.util.concurrent.ConcurrentHashMap<>();
 
   public PolicySet(
       String revision,
@@ -37,42 +43,62 @@ public final class PolicySet {
     List<NetworkPolicy> sorted = new ArrayList<>(policies);
     sorted.sort(Comparator.comparing(NetworkPolicy::namespace).thenComparing(NetworkPolicy::name));
     this.policies = List.copyOf(sorted);
-    Map<String, List<NetworkPolicy>> byNamespace = new HashMap<>();
     for (NetworkPolicy p : this.policies) {
       byNamespace.computeIfAbsent(p.namespace(), k -> new ArrayList<>()).add(p);
     }
-    // Pods of one workload are selected by the same policies: they share one prepared Selecting
-    // (and its texts), which keeps what verdicts read small enough to stay in cache.
-    Map<List<NetworkPolicy>, Selecting> ingressShared = new HashMap<>();
-    Map<List<NetworkPolicy>, Selecting> egressShared = new HashMap<>();
     for (Pod pod : pods) {
-      if (pod.ip() == null) {
-        continue;
+      if (pod.ip() != null) {
+        podsByIp.put(pod.ip(), entry(pod));
       }
-      List<NetworkPolicy> ingress = new ArrayList<>();
-      List<NetworkPolicy> egress = new ArrayList<>();
-      // NetworkPolicy does not apply to pods in the node's network namespace.
-      if (!pod.hostNetwork()) {
-        for (NetworkPolicy p : byNamespace.getOrDefault(pod.namespace(), List.of())) {
-          if (p.podSelector().matches(pod.labels())) {
-            if (p.isolatesIngress()) {
-              ingress.add(p);
-            }
-            if (p.isolatesEgress()) {
-              egress.add(p);
-            }
+    }
+  }
+
+  /**
+   * A pod's entry: the policies that select it, per direction. Pods of one workload are selected by
+   * the same policies: they share one prepared Selecting (and its texts), which keeps what verdicts
+   * read small enough to stay in cache.
+   */
+  private synchronized PodEntry entry(Pod pod) {
+    List<NetworkPolicy> ingress = new ArrayList<>();
+    List<NetworkPolicy> egress = new ArrayList<>();
+    // NetworkPolicy does not apply to pods in the node's network namespace.
+    if (!pod.hostNetwork()) {
+      for (NetworkPolicy p : byNamespace.getOrDefault(pod.namespace(), List.of())) {
+        if (p.podSelector().matches(pod.labels())) {
+          if (p.isolatesIngress()) {
+            ingress.add(p);
+          }
+          if (p.isolatesEgress()) {
+            egress.add(p);
           }
         }
       }
-      podsByIp.put(
-          pod.ip(),
-          new PodEntry(
-              pod,
-              this.namespaceLabels.getOrDefault(pod.namespace(), Map.of()),
-              ingressShared.computeIfAbsent(ingress, k -> new Selecting(k, true)),
-              egressShared.computeIfAbsent(egress, k -> new Selecting(k, false))));
     }
+    return new PodEntry(
+        pod,
+        namespaceLabels.getOrDefault(pod.namespace(), Map.of()),
+        ingressShared.computeIfAbsent(ingress, k -> new Selecting(k, true)),
+        egressShared.computeIfAbsent(egress, k -> new Selecting(k, false)));
   }
+
+  /**
+   * The entry of a pod this set was not built with, as a flow record names it (its address is not
+   * part of it): worked out once per pod, then shared. Bounded: past {@code MAX_NAMED} pods the
+   * memo starts again (pods come and go; a long-lived set must not keep every one it saw).
+   */
+  PodEntry entryFor(Pod pod) {
+    PodEntry entry = named.get(pod);
+    if (entry == null) {
+      if (named.size() >= MAX_NAMED) {
+        named.clear();
+      }
+      entry = entry(pod);
+      named.put(pod, entry);
+    }
+    return entry;
+  }
+
+  private static final int MAX_NAMED = 500_000;
 
   /**
    * A pod with, per direction, the policies that select it and their prepared results, and the

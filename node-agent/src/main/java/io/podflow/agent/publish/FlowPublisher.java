@@ -1,5 +1,6 @@
 package io.podflow.agent.publish;
 
+import io.podflow.schema.ConnectionKey;
 import io.podflow.schema.flow.v1.FlowRecord;
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.podflow.agent.config.AgentConfig;
+import io.podflow.agent.testing.FlowRecords;
 import io.podflow.agent.testing.MockApiServer;
 import io.podflow.agent.testing.NetnsLab;
-import io.podflow.agent.testing.TopicReader;
 import io.podflow.schema.flow.v1.EndpointKind;
 import io.podflow.schema.flow.v1.EnrichmentStatus;
 import io.podflow.schema.flow.v1.FlowRecord;
@@ -121,7 +121,7 @@ class AgentIT {
       assertThat(metricValue(metrics, "podflow_frames_total")).isGreaterThanOrEqualTo(6);
 
       List<FlowRecord> pings =
-          TopicReader.flowRecords(kafka.bootstrapServers(), topic).stream()
+          FlowRecords.in(kafka.bootstrapServers(), topic).stream()
               .filter(r -> r.getProtocol() == 1)
               .filter(
                   r ->

@@ -3,7 +3,7 @@ package io.podflow.agent.publish;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
-import io.podflow.agent.testing.TopicReader;
+import io.podflow.agent.testing.FlowRecords;
 import io.podflow.schema.flow.v1.Endpoint;
 import io.podflow.schema.flow.v1.FlowRecord;
 import io.podflow.stack.KafkaBroker;
@@ -54,7 +54,7 @@ class FlowPublisherIT {
       await(() -> publisher.acknowledged() == n, Duration.ofSeconds(30));
       assertThat(publisher.spooled()).isEqualTo(spooledAtStart);
     }
-    assertDeliveredOnceInOrder(TopicReader.flowRecords(kafka.bootstrapServers(), topic), n);
+    assertDeliveredOnceInOrder(FlowRecords.in(kafka.bootstrapServers(), topic), n);
   }
 
   @Test
@@ -102,7 +102,7 @@ class FlowPublisherIT {
         assertThat(publisher.spoolDropped()).isZero();
         assertThat(publisher.refused()).isZero();
         assertThat(publisher.spoolRecords()).isZero();
-        assertDeliveredOnceInOrder(TopicReader.flowRecords(kafka.bootstrapServers(), topic), n);
+        assertDeliveredOnceInOrder(FlowRecords.in(kafka.bootstrapServers(), topic), n);
       }
     }
   }
@@ -150,7 +150,7 @@ class FlowPublisherIT {
       await(() -> publisher.acknowledged() == kept, Duration.ofSeconds(60));
       await(() -> publisher.spoolRecords() == 0, Duration.ofSeconds(10));
     }
-    List<FlowRecord> replayed = TopicReader.flowRecords(kafka.bootstrapServers(), topic);
+    List<FlowRecord> replayed = FlowRecords.in(kafka.bootstrapServers(), topic);
     assertThat(replayed).hasSize((int) kept);
     // The newest record of all made it.
     assertThat(replayed)
@@ -185,7 +185,7 @@ class FlowPublisherIT {
         }
         await(() -> publisher.acknowledged() == n, Duration.ofSeconds(30));
       }
-      assertDeliveredOnceInOrder(TopicReader.flowRecords(kafka.bootstrapServers(), "secured"), n);
+      assertDeliveredOnceInOrder(FlowRecords.in(kafka.bootstrapServers(), "secured"), n);
 
       // TLS, the broker's certificate checked against the trust store (host name included).
       kafka.createTopics(List.of(new NewTopic("encrypted", 1, (short) 1)));
@@ -216,7 +216,7 @@ class FlowPublisherIT {
         }
         await(() -> publisher.acknowledged() == n, Duration.ofSeconds(30));
       }
-      assertDeliveredOnceInOrder(TopicReader.flowRecords(kafka.bootstrapServers(), "encrypted"), n);
+      assertDeliveredOnceInOrder(FlowRecords.in(kafka.bootstrapServers(), "encrypted"), n);
 
       PublisherConfig wrong =
           new PublisherConfig(

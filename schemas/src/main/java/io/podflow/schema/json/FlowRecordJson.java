@@ -94,6 +94,7 @@ public final class FlowRecordJson {
       json.writeEndObject();
     }
     sections.writeObserver(record, json);
+    sections.writeDestinationObservation(record, json);
     sections.writeNetwork(record, json);
     sections.writeEndpoint(
         "source", record.getSource(), record.getSourceToDestination(), record.hasSource(), json);

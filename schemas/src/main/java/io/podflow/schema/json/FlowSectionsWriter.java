@@ -55,6 +55,36 @@ final class FlowSectionsWriter {
     json.writeEndObject();
   }
 
+  /** What the destination's agent observed, on a record the processor merged. */
+  void writeDestinationObservation(FlowRecord record, JsonGenerator json) throws IOException {
+    if (!record.hasDestinationObservation()) {
+      return;
+    }
+    var seen = record.getDestinationObservation();
+    json.writeObjectFieldStart("destination_observation");
+    ObservationPoint observer = seen.getObserver();
+    json.writeObjectFieldStart("observer");
+    stringIfSet(json, "hostname", observer.getNode());
+    stringIfSet(json, "name", observer.getAgent());
+    if (!observer.getInterface().isEmpty()) {
+      json.writeObjectFieldStart("interface");
+      json.writeStringField("name", observer.getInterface());
+      json.writeEndObject();
+    }
+    json.writeEndObject();
+    for (String direction : new String[] {"source_to_destination", "destination_to_source"}) {
+      DirectionCounters c =
+          direction.startsWith("source")
+              ? seen.getSourceToDestination()
+              : seen.getDestinationToSource();
+      json.writeObjectFieldStart(direction);
+      json.writeNumberField("packets", c.getPackets());
+      json.writeNumberField("bytes", c.getBytes());
+      json.writeEndObject();
+    }
+    json.writeEndObject();
+  }
+
   void writeNetwork(FlowRecord record, JsonGenerator json) throws IOException {
     DirectionCounters forward = record.getSourceToDestination();
     DirectionCounters reverse = record.getDestinationToSource();

@@ -7,7 +7,7 @@ import org.opensearch.client.opensearch.OpenSearchClient;
 import org.opensearch.client.transport.httpclient5.ApacheHttpClient5TransportBuilder;
 
 /** Where OpenSearch listens, and how to open a client to it. */
-public record OpenSearchEndpoint(URI uri) {
+public record OpenSearchEndpoint(URI uri) implements java.io.Serializable {
   public OpenSearchEndpoint {
     Objects.requireNonNull(uri, "uri");
     if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {

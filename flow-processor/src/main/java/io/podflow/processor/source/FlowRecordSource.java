@@ -1,4 +1,4 @@
-package io.podflow.processor.job;
+package io.podflow.processor.source;
 
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;

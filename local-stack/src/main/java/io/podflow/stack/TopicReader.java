@@ -1,7 +1,5 @@
-package io.podflow.agent.testing;
+package io.podflow.stack;
 
-import com.google.protobuf.InvalidProtocolBufferException;
-import io.podflow.schema.flow.v1.FlowRecord;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,7 +15,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Reads a topic from its beginning to the end it has now, partition by partition (no consumer
- * group, so no waiting for a rebalance): what was acknowledged before the call is all there.
+ * group, so no waiting for a rebalance): what was acknowledged before the call is all there. For
+ * tests and checks against the local broker.
  */
 public final class TopicReader {
   private TopicReader() {}
@@ -47,15 +46,12 @@ public final class TopicReader {
     return out;
   }
 
-  /** The topic's flow records, in partition order. */
-  public static List<FlowRecord> flowRecords(String bootstrap, String topic) {
-    List<FlowRecord> out = new ArrayList<>();
+  /** The topic's values, in partition order, decoded by {@code decode}. */
+  public static <T> List<T> values(
+      String bootstrap, String topic, java.util.function.Function<byte[], T> decode) {
+    List<T> out = new ArrayList<>();
     for (ConsumerRecord<byte[], byte[]> r : all(bootstrap, topic)) {
-      try {
-        out.add(FlowRecord.parseFrom(r.value()));
-      } catch (InvalidProtocolBufferException e) {
-        throw new AssertionError("not a flow record at offset " + r.offset(), e);
-      }
+      out.add(decode.apply(r.value()));
     }
     return out;
   }

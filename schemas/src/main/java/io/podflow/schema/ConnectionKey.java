@@ -1,18 +1,30 @@
-package io.podflow.agent.publish;
+package io.podflow.schema;
 
 import com.google.protobuf.ByteString;
 import io.podflow.schema.flow.v1.Endpoint;
 import io.podflow.schema.flow.v1.FlowRecord;
 
 /**
- * The Kafka key of a flow record: 8 bytes hashed from the cluster and the connection, taken in a
- * canonical order (the two endpoints sorted), so that every record of a connection, from either
- * reporter and every interval, lands on one partition in order, and connections spread evenly.
+ * A flow record's connection as a 64-bit hash of the cluster and the connection, taken in a
+ * canonical order (the two endpoints sorted): the same for every record of a connection, from
+ * either reporter and every interval. The agents key Kafka records with it (so a connection's
+ * records land on one partition, in order, and connections spread evenly); the processor keys its
+ * state with it (so the two reporters' records of a connection meet).
  */
-final class ConnectionKey {
+public final class ConnectionKey {
   private ConnectionKey() {}
 
-  static byte[] of(FlowRecord record) {
+  /** The hash as the 8-byte Kafka key (big-endian). */
+  public static byte[] of(FlowRecord record) {
+    long h = hash(record);
+    byte[] key = new byte[8];
+    for (int i = 0; i < 8; i++) {
+      key[i] = (byte) (h >>> (56 - 8 * i));
+    }
+    return key;
+  }
+
+  public static long hash(FlowRecord record) {
     Endpoint a = record.getSource();
     Endpoint b = record.getDestination();
     if (compare(a, b) > 0) {
@@ -26,12 +38,7 @@ final class ConnectionKey {
     h = mix(h, hash(a.getIp()));
     h = mix(h, a.getPort());
     h = mix(h, hash(b.getIp()));
-    h = mix(h, b.getPort());
-    byte[] key = new byte[8];
-    for (int i = 0; i < 8; i++) {
-      key[i] = (byte) (h >>> (56 - 8 * i));
-    }
-    return key;
+    return mix(h, b.getPort());
   }
 
   private static int compare(Endpoint a, Endpoint b) {

@@ -1,0 +1,153 @@
+package io.podflow.processor.job;
+
+import io.podflow.processor.sink.kafka.DeadLetterSink;
+import io.podflow.processor.sink.opensearch.Document;
+import io.podflow.processor.sink.opensearch.FlowDocuments;
+import io.podflow.processor.sink.opensearch.OpenSearchEndpoint;
+import io.podflow.processor.sink.opensearch.OpenSearchSink;
+import io.podflow.processor.source.FlowRecordSource;
+import io.podflow.processor.source.PolicyChange;
+import io.podflow.processor.source.PolicySource;
+import io.podflow.schema.ConnectionKey;
+import io.podflow.schema.flow.v1.FlowRecord;
+import java.time.Duration;
+import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.streaming.api.datastream.BroadcastStream;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The flow processor: flow records from Kafka, merged per connection and judged against the
+ * cluster's NetworkPolicies (broadcast from the compacted policy topic), indexed into OpenSearch;
+ * records it cannot read go to the dead-letter topic. Checkpointed; offsets live in checkpoints and
+ * documents have content-derived ids, so a restore replays into the same documents.
+ *
+ * <p>Runs on a Flink cluster (the shaded jar, {@code --key=value} arguments or {@code
+ * PODFLOW_PROCESSOR_*} variables; see {@link ProcessorConfig#parse}) or in a MiniCluster (tests,
+ * the demo) through {@link #build}.
+ */
+public final class FlowProcessorJob {
+  private FlowProcessorJob() {}
+
+  public static void main(String[] args) throws Exception {
+    ProcessorConfig config = ProcessorConfig.parse(args, System.getenv());
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(settings());
+    configure(env, config);
+    build(env, config);
+    env.execute("podflow flow processor");
+  }
+
+  /** Restarts after a failure, with a growing delay, and never gives up for good. */
+  public static Configuration settings() {
+    Configuration c = new Configuration();
+    c.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
+    c.set(
+        RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF,
+        Duration.ofSeconds(1));
+    c.set(
+        RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF,
+        Duration.ofSeconds(60));
+    return c;
+  }
+
+  /** Checkpointing on, streaming mode. */
+  public static void configure(StreamExecutionEnvironment env, ProcessorConfig config) {
+    env.setRuntimeMode(RuntimeExecutionMode.STREAMING);
+    env.enableCheckpointing(config.checkpointInterval().toMillis());
+  }
+
+  /** Adds the job's sources, operators and sinks to {@code env}. */
+  public static void build(StreamExecutionEnvironment env, ProcessorConfig config) {
+    SingleOutputStreamOperator<FlowRecord> decoded =
+        env.fromSource(
+                FlowRecordSource.create(
+                    config.bootstrapServers(),
+                    config.flowsTopic(),
+                    config.groupId(),
+                    config.bounded()),
+                WatermarkStrategy.noWatermarks(),
+                "flow records")
+            .uid("flow-records")
+            .process(new DecodeFlows(), FlowRecordTypeInfo.INSTANCE)
+            .name("decode")
+            .uid("decode");
+    decoded
+        .getSideOutput(DecodeFlows.DEAD_LETTERS)
+        .sinkTo(DeadLetterSink.create(config.bootstrapServers(), config.deadLetterTopic()))
+        .name("dead letters")
+        .uid("dead-letters");
+
+    DataStream<FlowRecord> timed =
+        decoded.assignTimestampsAndWatermarks(
+            WatermarkStrategy.<FlowRecord>forBoundedOutOfOrderness(config.outOfOrderness())
+                .withTimestampAssigner((r, previous) -> r.getTimeEndNs() / 1_000_000L)
+                .withIdleness(config.idleness()));
+
+    BroadcastStream<PolicyChange> policies =
+        env.fromSource(
+                PolicySource.create(
+                    config.bootstrapServers(),
+                    config.policiesTopic(),
+                    config.groupId(),
+                    config.bounded()),
+                // Policies have no event time: they must never hold back the flows' event time,
+                // which the operator they join takes as the lower of its two inputs'.
+                WatermarkStrategy.<PolicyChange>forGenerator(c -> new NeverHoldsBack<>()),
+                "policies")
+            .uid("policies")
+            .broadcast(JudgeAndMerge.POLICIES);
+
+    DataStream<FlowRecord> judged =
+        timed
+            .keyBy(ConnectionKey::hash, Types.LONG)
+            .connect(policies)
+            .process(
+                new JudgeAndMerge(config.mergeWindow(), config.hold()), FlowRecordTypeInfo.INSTANCE)
+            .name("merge and judge")
+            .uid("merge-and-judge");
+
+    judged
+        .map(new ToDocument(), TypeInformation.of(Document.class))
+        .name("flow documents")
+        .sinkTo(
+            new OpenSearchSink(
+                new OpenSearchEndpoint(config.openSearch()),
+                config.bulkActions(),
+                config.bulkInterval()))
+        .name("opensearch flows")
+        .uid("opensearch-flows");
+  }
+
+  /** A watermark generator of a stream without event time: "all of time has passed". */
+  private static final class NeverHoldsBack<T>
+      implements org.apache.flink.api.common.eventtime.WatermarkGenerator<T> {
+    @Override
+    public void onEvent(
+        T event, long timestamp, org.apache.flink.api.common.eventtime.WatermarkOutput out) {}
+
+    @Override
+    public void onPeriodicEmit(org.apache.flink.api.common.eventtime.WatermarkOutput out) {
+      out.emitWatermark(new org.apache.flink.api.common.eventtime.Watermark(Long.MAX_VALUE));
+    }
+  }
+
+  private static final class ToDocument implements MapFunction<FlowRecord, Document> {
+    private static final long serialVersionUID = 1L;
+    private transient FlowDocuments documents;
+
+    @Override
+    public Document map(FlowRecord record) {
+      if (documents == null) {
+        documents = new FlowDocuments();
+      }
+      return documents.of(record);
+    }
+  }
+}

@@ -1,0 +1,55 @@
+package io.podflow.processor.sink.opensearch;
+
+import io.podflow.schema.ConnectionKey;
+import io.podflow.schema.PodflowIndex;
+import io.podflow.schema.flow.v1.FlowRecord;
+import io.podflow.schema.json.FlowRecordJson;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+
+/**
+ * A judged flow record as its OpenSearch document: in the daily flow index of its last packet, with
+ * an id derived from what makes the record one (cluster, reporter, connection, where it was
+ * observed, interval start), so the same record always gets the same id.
+ */
+public final class FlowDocuments {
+  private final FlowRecordJson json = new FlowRecordJson();
+
+  public Document of(FlowRecord record) {
+    long end = record.getTimeEndNs();
+    Instant at = Instant.ofEpochSecond(end / 1_000_000_000L, end % 1_000_000_000L);
+    return new Document(PodflowIndex.FLOWS.indexFor(at), id(record), json.toJson(record));
+  }
+
+  /** 128 bits as 32 hex digits: two differently seeded 64-bit hashes of the identifying fields. */
+  static String id(FlowRecord record) {
+    long connection = ConnectionKey.hash(record);
+    String where =
+        record.getCluster()
+            + '\u0000'
+            + record.getObserver().getReporter().getNumber()
+            + '\u0000'
+            + record.getObserver().getNode()
+            + '\u0000'
+            + record.getObserver().getInterface();
+    byte[] text = where.getBytes(StandardCharsets.UTF_8);
+    long a = 0x243F6A8885A308D3L;
+    long b = 0x13198A2E03707344L;
+    for (byte x : text) {
+      a = mix(a, x);
+      b = mix(b ^ 0x5bd1e995L, x);
+    }
+    for (long v : new long[] {connection, record.getTimeStartNs(), record.getIntervalIndex()}) {
+      a = mix(a, v);
+      b = mix(b ^ 0x5bd1e995L, v);
+    }
+    return String.format("%016x%016x", a, b);
+  }
+
+  private static long mix(long h, long v) {
+    long z = h ^ (v + 0x9E3779B97F4A7C15L);
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return z ^ (z >>> 31);
+  }
+}

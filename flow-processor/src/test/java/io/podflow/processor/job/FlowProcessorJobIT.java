@@ -1,0 +1,277 @@
+package io.podflow.processor.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.ByteString;
+import io.podflow.processor.sink.kafka.DeadLetterSink;
+import io.podflow.schema.ConnectionKey;
+import io.podflow.schema.flow.v1.DirectionCounters;
+import io.podflow.schema.flow.v1.Endpoint;
+import io.podflow.schema.flow.v1.EndpointKind;
+import io.podflow.schema.flow.v1.FlowRecord;
+import io.podflow.schema.flow.v1.KubernetesIdentity;
+import io.podflow.schema.flow.v1.ObservationPoint;
+import io.podflow.schema.flow.v1.Reporter;
+import io.podflow.schema.flow.v1.Tcp;
+import io.podflow.schema.flow.v1.TcpState;
+import io.podflow.stack.KafkaBroker;
+import io.podflow.stack.OpenSearchNode;
+import io.podflow.stack.TopicReader;
+import io.podflow.stack.junit.LocalStackExtension;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The job on a MiniCluster against the real local Kafka and OpenSearch: policies from the compacted
+ * topic, records merged and judged, documents in OpenSearch, poison in the dead letters.
+ */
+@ExtendWith(LocalStackExtension.class)
+class FlowProcessorJobIT {
+  @RegisterExtension static final MiniClusterExtension FLINK = new MiniClusterExtension();
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final long T0 = 1_790_000_000_000_000_000L;
+  private static final long SECOND = 1_000_000_000L;
+
+  @Test
+  void recordsAreMergedJudgedAgainstThePublishedPoliciesAndIndexed(
+      KafkaBroker kafka, OpenSearchNode openSearch) throws Exception {
+    String run = "t" + System.nanoTime();
+    ProcessorConfig config =
+        ProcessorConfig.of(kafka.bootstrapServers(), openSearch.httpUri())
+            .withTopics(run + ".flows", run + ".policies", run + ".dead", run + ".alerts")
+            .withTimings(Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(1));
+    kafka.createTopics(
+        List.of(
+            new NewTopic(config.flowsTopic(), 3, (short) 1),
+            new NewTopic(config.policiesTopic(), 1, (short) 1)
+                .configs(Map.of("cleanup.policy", "compact")),
+            new NewTopic(config.deadLetterTopic(), 1, (short) 1)));
+    String cluster = run;
+    try (KafkaProducer<byte[], byte[]> producer = producer(kafka)) {
+      policy(producer, config, cluster + "//shop", namespace("shop"));
+      policy(producer, config, cluster + "/shop/allow-nginx", ALLOW_NGINX);
+      // Allowed: frontend to nginx, seen by both agents (one merged document).
+      FlowRecord frontendOut = record(cluster, "10.1.0.5", "frontend", "10.1.0.9", "nginx", 80);
+      flow(producer, config, reported(frontendOut, Reporter.REPORTER_SOURCE, "node-a", 0));
+      flow(producer, config, reported(frontendOut, Reporter.REPORTER_DESTINATION, "node-b", 0));
+      // Denied on ingress, and it went through: the plugin does not enforce the policy.
+      FlowRecord otherOut = record(cluster, "10.1.0.7", "other", "10.1.0.9", "nginx", 80);
+      flow(producer, config, reported(otherOut, Reporter.REPORTER_SOURCE, "node-a", SECOND));
+      flow(producer, config, reported(otherOut, Reporter.REPORTER_DESTINATION, "node-b", SECOND));
+      // To the world, seen at the source only: indexed alone once event time has moved on.
+      FlowRecord world = record(cluster, "10.1.0.5", "frontend", "93.184.216.34", null, 443);
+      flow(producer, config, reported(world, Reporter.REPORTER_SOURCE, "node-a", 2 * SECOND));
+      // Poison: not protobuf, and a schema version this job does not know.
+      producer.send(new ProducerRecord<>(config.flowsTopic(), new byte[] {0x0f, 0x01})).get();
+      flow(producer, config, frontendOut.toBuilder().setSchemaVersion(7).build());
+      // Event time moves on (a later, unattributed record), so the lone record's wait ends.
+      FlowRecord later = record(cluster, "10.1.0.6", "batch", "10.1.0.8", null, 53);
+      flow(
+          producer, config, reported(later, Reporter.REPORTER_UNSPECIFIED, "node-a", 120 * SECOND));
+    }
+
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    env.setParallelism(1);
+    FlowProcessorJob.configure(env, config);
+    FlowProcessorJob.build(env, config);
+    JobClient job = env.executeAsync("flow processor test");
+    List<JsonNode> docs;
+    try {
+      docs = awaitDocuments(openSearch, cluster, 4, Duration.ofSeconds(90));
+    } finally {
+      job.cancel().get();
+    }
+
+    JsonNode allowed = only(docs, "frontend", "nginx");
+    assertThat(allowed.at("/observer/reporter").asText()).isEqualTo("both");
+    assertThat(allowed.at("/policy/verdict").asText()).isEqualTo("allowed");
+    assertThat(allowed.at("/policy/ingress/allowed_by/name").asText()).isEqualTo("allow-nginx");
+    assertThat(allowed.at("/destination_observation/observer/hostname").asText())
+        .isEqualTo("node-b");
+
+    JsonNode denied = only(docs, "other", "nginx");
+    assertThat(denied.at("/observer/reporter").asText()).isEqualTo("both");
+    assertThat(denied.at("/policy/verdict").asText()).isEqualTo("denied");
+    assertThat(denied.at("/policy/violation").asBoolean()).isTrue();
+    assertThat(denied.at("/policy/enforcement").asText()).isEqualTo("established");
+    assertThat(denied.at("/policy/explanation").asText()).contains("shop/allow-nginx");
+
+    JsonNode toWorld = only(docs, "frontend", "");
+    assertThat(toWorld.at("/observer/reporter").asText()).isEqualTo("source");
+    assertThat(toWorld.at("/policy/verdict").asText()).isEqualTo("not_selected");
+
+    List<ConsumerRecord<byte[], byte[]>> dead =
+        TopicReader.all(kafka.bootstrapServers(), config.deadLetterTopic());
+    assertThat(dead)
+        .extracting(r -> reason(r))
+        .anySatisfy(reason -> assertThat(reason).startsWith("not a podflow.flow.v1.FlowRecord"))
+        .anySatisfy(reason -> assertThat(reason).startsWith("unknown schema version 7"));
+  }
+
+  private static final String ALLOW_NGINX =
+      """
+      {"apiVersion":"networking.k8s.io/v1","kind":"NetworkPolicy",
+       "metadata":{"namespace":"shop","name":"allow-nginx"},
+       "spec":{"podSelector":{"matchLabels":{"app":"nginx"}},
+               "ingress":[{"from":[{"podSelector":{"matchLabels":{"app":"frontend"}}}]}]}}
+      """;
+
+  private static String namespace(String name) {
+    return "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\""
+        + name
+        + "\",\"labels\":{\"team\":\"web\"}}}";
+  }
+
+  /** A connection between two pods of namespace shop (or to an address that is no pod). */
+  static FlowRecord record(
+      String cluster, String from, String fromApp, String to, String toApp, int port)
+      throws Exception {
+    return FlowRecord.newBuilder()
+        .setSchemaVersion(1)
+        .setCluster(cluster)
+        .setProtocol(6)
+        .setIpVersion(4)
+        .setSource(endpoint(from, fromApp, 40_000))
+        .setDestination(endpoint(to, toApp, port))
+        .setSourceToDestination(DirectionCounters.newBuilder().setPackets(5).setBytes(400))
+        .setDestinationToSource(DirectionCounters.newBuilder().setPackets(4).setBytes(900))
+        .setTcp(Tcp.newBuilder().setState(TcpState.TCP_STATE_ESTABLISHED))
+        .build();
+  }
+
+  static FlowRecord reported(FlowRecord r, Reporter reporter, String node, long offset) {
+    return r.toBuilder()
+        .setObserver(
+            ObservationPoint.newBuilder()
+                .setNode(node)
+                .setAgent("agent-" + node)
+                .setInterface("veth-" + node)
+                .setReporter(reporter))
+        .setTimeStartNs(T0 + offset)
+        .setTimeEndNs(T0 + offset + SECOND / 2)
+        .setFlowStartNs(T0 + offset)
+        .build();
+  }
+
+  private static Endpoint endpoint(String ip, String app, int port) throws Exception {
+    Endpoint.Builder e =
+        Endpoint.newBuilder()
+            .setIp(ByteString.copyFrom(InetAddress.getByName(ip).getAddress()))
+            .setPort(port);
+    if (app != null) {
+      e.setKubernetes(
+          KubernetesIdentity.newBuilder()
+              .setKind(EndpointKind.ENDPOINT_KIND_POD)
+              .setNamespace("shop")
+              .setPodName(app + "-0")
+              .putLabels("app", app));
+    } else {
+      e.setKubernetes(KubernetesIdentity.newBuilder().setKind(EndpointKind.ENDPOINT_KIND_EXTERNAL));
+    }
+    return e.build();
+  }
+
+  static KafkaProducer<byte[], byte[]> producer(KafkaBroker kafka) {
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    return new KafkaProducer<>(p);
+  }
+
+  static void flow(KafkaProducer<byte[], byte[]> producer, ProcessorConfig c, FlowRecord r)
+      throws Exception {
+    producer.send(new ProducerRecord<>(c.flowsTopic(), ConnectionKey.of(r), r.toByteArray())).get();
+  }
+
+  static void policy(
+      KafkaProducer<byte[], byte[]> producer, ProcessorConfig c, String key, String json)
+      throws Exception {
+    producer
+        .send(
+            new ProducerRecord<>(
+                c.policiesTopic(),
+                key.getBytes(StandardCharsets.UTF_8),
+                json == null ? null : json.getBytes(StandardCharsets.UTF_8)))
+        .get();
+  }
+
+  /** The cluster's flow documents, once there are at least {@code count}. */
+  static List<JsonNode> awaitDocuments(
+      OpenSearchNode node, String cluster, int count, Duration timeout) throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    List<JsonNode> docs = List.of();
+    while (System.nanoTime() < deadline) {
+      docs = documents(http, node.httpUri(), cluster);
+      if (docs.size() >= count) {
+        return docs;
+      }
+      Thread.sleep(500);
+    }
+    throw new AssertionError(
+        "expected " + count + " documents of " + cluster + " in time, found " + docs);
+  }
+
+  static List<JsonNode> documents(HttpClient http, URI base, String cluster) throws Exception {
+    http.send(
+        HttpRequest.newBuilder(base.resolve("/podflow-flows/_refresh"))
+            .POST(HttpRequest.BodyPublishers.noBody())
+            .build(),
+        HttpResponse.BodyHandlers.discarding());
+    String query =
+        "{\"size\":1000,\"query\":{\"term\":{\"orchestrator.cluster.name\":\"" + cluster + "\"}}}";
+    HttpResponse<String> response =
+        http.send(
+            HttpRequest.newBuilder(base.resolve("/podflow-flows/_search"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(query))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    List<JsonNode> out = new ArrayList<>();
+    if (response.statusCode() == 200) {
+      JSON.readTree(response.body()).at("/hits/hits").forEach(h -> out.add(h.get("_source")));
+    }
+    return out;
+  }
+
+  /** The one document from the pod of app {@code from} to the pod of app {@code to}. */
+  private static JsonNode only(List<JsonNode> docs, String from, String to) {
+    List<JsonNode> matching =
+        docs.stream()
+            .filter(d -> d.at("/source/kubernetes/labels/app").asText().equals(from))
+            .filter(d -> d.at("/destination/kubernetes/labels/app").asText().equals(to))
+            .toList();
+    assertThat(matching).as("documents from %s to %s in %s", from, to, docs).hasSize(1);
+    return matching.get(0);
+  }
+
+  private static String reason(ConsumerRecord<byte[], byte[]> r) {
+    var header = r.headers().lastHeader(DeadLetterSink.REASON_HEADER);
+    return header == null ? "" : new String(header.value(), StandardCharsets.UTF_8);
+  }
+}
