@@ -1,13 +1,19 @@
 package io.podflow.processor.job;
 
+import io.podflow.processor.sink.alertmanager.AlertmanagerSink;
 import io.podflow.processor.sink.kafka.DeadLetterSink;
+import io.podflow.processor.sink.kafka.TextSink;
 import io.podflow.processor.sink.opensearch.Document;
 import io.podflow.processor.sink.opensearch.FlowDocuments;
 import io.podflow.processor.sink.opensearch.OpenSearchEndpoint;
 import io.podflow.processor.sink.opensearch.OpenSearchSink;
+import io.podflow.processor.sink.opensearch.ViolationDocuments;
+import io.podflow.processor.source.EventTime;
 import io.podflow.processor.source.FlowRecordSource;
 import io.podflow.processor.source.PolicyChange;
 import io.podflow.processor.source.PolicySource;
+import io.podflow.processor.verdict.ServiceJoin;
+import io.podflow.processor.verdict.Violation;
 import io.podflow.schema.ConnectionKey;
 import io.podflow.schema.flow.v1.FlowRecord;
 import java.time.Duration;
@@ -22,12 +28,14 @@ import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.Collector;
 
 /**
  * The flow processor: flow records from Kafka, merged per connection and judged against the
  * cluster's NetworkPolicies (broadcast from the compacted policy topic), indexed into OpenSearch;
- * records it cannot read go to the dead-letter topic. Checkpointed; offsets live in checkpoints and
- * documents have content-derived ids, so a restore replays into the same documents.
+ * violations counted per minute into their own index and raised as alerts (Alertmanager and a Kafka
+ * topic); records it cannot read go to the dead-letter topic. Checkpointed; offsets live in
+ * checkpoints and documents have content-derived ids, so a restore replays into the same documents.
  *
  * <p>Runs on a Flink cluster (the shaded jar, {@code --key=value} arguments or {@code
  * PODFLOW_PROCESSOR_*} variables; see {@link ProcessorConfig#parse}) or in a MiniCluster (tests,
@@ -57,14 +65,48 @@ public final class FlowProcessorJob {
     return c;
   }
 
-  /** Checkpointing on, streaming mode. */
+  /** Checkpointing on, streaming mode, restarts as {@link #settings}. */
   public static void configure(StreamExecutionEnvironment env, ProcessorConfig config) {
+    env.configure(settings());
     env.setRuntimeMode(RuntimeExecutionMode.STREAMING);
     env.enableCheckpointing(config.checkpointInterval().toMillis());
   }
 
   /** Adds the job's sources, operators and sinks to {@code env}. */
   public static void build(StreamExecutionEnvironment env, ProcessorConfig config) {
+    Pipeline p = pipeline(env, config);
+    p.deadLetters()
+        .sinkTo(DeadLetterSink.create(config.bootstrapServers(), config.deadLetterTopic()))
+        .name("dead letters")
+        .uid("dead-letters");
+    p.alerts()
+        .sinkTo(TextSink.create(config.bootstrapServers(), config.alertsTopic()))
+        .name("alerts topic")
+        .uid("alerts-topic");
+    if (config.alertmanager() != null) {
+      p.alerts()
+          .sinkTo(new AlertmanagerSink(config.alertmanager(), Duration.ofSeconds(30)))
+          .name("alertmanager")
+          .uid("alertmanager");
+    }
+    p.documents()
+        .sinkTo(
+            new OpenSearchSink(
+                new OpenSearchEndpoint(config.openSearch()),
+                config.bulkActions(),
+                config.bulkInterval()))
+        .name("opensearch")
+        .uid("opensearch");
+  }
+
+  /** What the job's sinks take: documents for OpenSearch, alerts, dead letters. */
+  public record Pipeline(
+      DataStream<Document> documents,
+      DataStream<String> alerts,
+      DataStream<DeadLetter> deadLetters) {}
+
+  /** The job without its sinks (benchmarks attach their own). */
+  public static Pipeline pipeline(StreamExecutionEnvironment env, ProcessorConfig config) {
     SingleOutputStreamOperator<FlowRecord> decoded =
         env.fromSource(
                 FlowRecordSource.create(
@@ -72,23 +114,16 @@ public final class FlowProcessorJob {
                     config.flowsTopic(),
                     config.groupId(),
                     config.bounded()),
-                WatermarkStrategy.noWatermarks(),
+                // In the source, so every Kafka partition has its own watermark: event time is
+                // the slowest partition's, and a partition read ahead never makes others late.
+                WatermarkStrategy.<byte[]>forBoundedOutOfOrderness(config.outOfOrderness())
+                    .withTimestampAssigner(EventTime::millis)
+                    .withIdleness(config.idleness()),
                 "flow records")
             .uid("flow-records")
             .process(new DecodeFlows(), FlowRecordTypeInfo.INSTANCE)
             .name("decode")
             .uid("decode");
-    decoded
-        .getSideOutput(DecodeFlows.DEAD_LETTERS)
-        .sinkTo(DeadLetterSink.create(config.bootstrapServers(), config.deadLetterTopic()))
-        .name("dead letters")
-        .uid("dead-letters");
-
-    DataStream<FlowRecord> timed =
-        decoded.assignTimestampsAndWatermarks(
-            WatermarkStrategy.<FlowRecord>forBoundedOutOfOrderness(config.outOfOrderness())
-                .withTimestampAssigner((r, previous) -> r.getTimeEndNs() / 1_000_000L)
-                .withIdleness(config.idleness()));
 
     BroadcastStream<PolicyChange> policies =
         env.fromSource(
@@ -102,27 +137,69 @@ public final class FlowProcessorJob {
                 WatermarkStrategy.<PolicyChange>forGenerator(c -> new NeverHoldsBack<>()),
                 "policies")
             .uid("policies")
-            .broadcast(JudgeAndMerge.POLICIES);
+            .broadcast(PairAndJudge.POLICIES);
 
-    DataStream<FlowRecord> judged =
-        timed
+    DataStream<FlowRecord> merged =
+        decoded
             .keyBy(ConnectionKey::hash, Types.LONG)
             .connect(policies)
             .process(
-                new JudgeAndMerge(config.mergeWindow(), config.hold()), FlowRecordTypeInfo.INSTANCE)
-            .name("merge and judge")
-            .uid("merge-and-judge");
+                new PairAndJudge(
+                    PairAndJudge.Pairing.REPORTERS, config.mergeWindow(), config.hold(), false),
+                FlowRecordTypeInfo.INSTANCE)
+            .name("merge reporters")
+            .uid("merge-reporters");
 
-    judged
-        .map(new ToDocument(), TypeInformation.of(Document.class))
-        .name("flow documents")
-        .sinkTo(
-            new OpenSearchSink(
-                new OpenSearchEndpoint(config.openSearch()),
-                config.bulkActions(),
-                config.bulkInterval()))
-        .name("opensearch flows")
-        .uid("opensearch-flows");
+    DataStream<FlowRecord> judged =
+        merged
+            .keyBy(ServiceJoin::clientKey, Types.LONG)
+            .connect(policies)
+            .process(
+                new PairAndJudge(
+                    PairAndJudge.Pairing.SERVICES, config.mergeWindow(), config.hold(), true),
+                FlowRecordTypeInfo.INSTANCE)
+            .name("join services and judge")
+            .uid("join-services-and-judge");
+
+    DataStream<Violation> violations =
+        judged
+            .flatMap(
+                (FlowRecord r, Collector<Violation> out) -> Violation.of(r).forEach(out::collect),
+                TypeInformation.of(Violation.class))
+            .name("violations")
+            .keyBy(ViolationsPerMinute::key, Types.STRING)
+            .process(new ViolationsPerMinute(), TypeInformation.of(Violation.class))
+            .name("violations per minute")
+            .uid("violations-per-minute");
+
+    DataStream<String> alerts =
+        violations
+            .keyBy(Violation::alertKey, Types.STRING)
+            .process(new AlertLifecycle(config.alertResolveAfter()), Types.STRING)
+            .name("alerts")
+            .uid("alerts");
+    DataStream<Document> documents =
+        judged
+            .map(new ToDocument(), TypeInformation.of(Document.class))
+            .name("flow documents")
+            .union(
+                violations
+                    .map(new ToViolationDocument(), TypeInformation.of(Document.class))
+                    .name("violation documents"));
+    return new Pipeline(documents, alerts, decoded.getSideOutput(DecodeFlows.DEAD_LETTERS));
+  }
+
+  private static final class ToViolationDocument implements MapFunction<Violation, Document> {
+    private static final long serialVersionUID = 1L;
+    private transient ViolationDocuments documents;
+
+    @Override
+    public Document map(Violation v) {
+      if (documents == null) {
+        documents = new ViolationDocuments();
+      }
+      return documents.of(v);
+    }
   }
 
   /** A watermark generator of a stream without event time: "all of time has passed". */

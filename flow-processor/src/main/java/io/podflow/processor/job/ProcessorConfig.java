@@ -23,6 +23,7 @@ import java.util.Map;
  *     be and still be merged into one document
  * @param outOfOrderness how late (in event time) a record may come behind the newest one
  * @param idleness after how long without records a Kafka partition stops holding back event time
+ * @param alertResolveAfter how long after its last violation an alert is sent resolved
  * @param bounded stop at the offsets that are latest at start (replays, tests)
  */
 public record ProcessorConfig(
@@ -41,6 +42,7 @@ public record ProcessorConfig(
     Duration idleness,
     int bulkActions,
     Duration bulkInterval,
+    Duration alertResolveAfter,
     boolean bounded)
     implements Serializable {
 
@@ -62,14 +64,15 @@ public record ProcessorConfig(
         Duration.ofSeconds(30),
         1_000,
         Duration.ofSeconds(1),
+        Duration.ofMinutes(2),
         false);
   }
 
   /**
    * From {@code --key=value} arguments over {@code PODFLOW_PROCESSOR_*} variables. Keys:
    * bootstrap-servers, opensearch, alertmanager, flows-topic, policies-topic, dead-letter-topic,
-   * alerts-topic, group-id, checkpoint-interval, hold, merge-window, out-of-orderness, idleness
-   * (durations as ISO-8601 or seconds), bulk-actions, bulk-interval, bounded.
+   * alerts-topic, group-id, checkpoint-interval, hold, merge-window, out-of-orderness, idleness,
+   * bulk-interval, alert-resolve-after (durations in seconds or ISO-8601), bulk-actions, bounded.
    *
    * @throws IllegalArgumentException naming every bad or missing key
    */
@@ -115,6 +118,7 @@ public record ProcessorConfig(
             r.duration("idleness", d.idleness),
             r.integer("bulk-actions", d.bulkActions),
             r.duration("bulk-interval", d.bulkInterval),
+            r.duration("alert-resolve-after", d.alertResolveAfter),
             Boolean.parseBoolean(r.string("bounded", "false")));
     values.keySet().removeAll(r.known);
     values.keySet().forEach(k -> problems.add("unknown key '" + k + "'"));
@@ -122,87 +126,6 @@ public record ProcessorConfig(
       throw new IllegalArgumentException("invalid configuration: " + String.join("; ", problems));
     }
     return c;
-  }
-
-  public ProcessorConfig withAlertmanager(URI uri) {
-    return new ProcessorConfig(
-        bootstrapServers,
-        flowsTopic,
-        policiesTopic,
-        deadLetterTopic,
-        alertsTopic,
-        groupId,
-        openSearch,
-        uri,
-        checkpointInterval,
-        hold,
-        mergeWindow,
-        outOfOrderness,
-        idleness,
-        bulkActions,
-        bulkInterval,
-        bounded);
-  }
-
-  public ProcessorConfig withTopics(
-      String flows, String policies, String deadLetters, String alerts) {
-    return new ProcessorConfig(
-        bootstrapServers,
-        flows,
-        policies,
-        deadLetters,
-        alerts,
-        groupId,
-        openSearch,
-        alertmanager,
-        checkpointInterval,
-        hold,
-        mergeWindow,
-        outOfOrderness,
-        idleness,
-        bulkActions,
-        bulkInterval,
-        bounded);
-  }
-
-  public ProcessorConfig withBounded(boolean b) {
-    return new ProcessorConfig(
-        bootstrapServers,
-        flowsTopic,
-        policiesTopic,
-        deadLetterTopic,
-        alertsTopic,
-        groupId,
-        openSearch,
-        alertmanager,
-        checkpointInterval,
-        hold,
-        mergeWindow,
-        outOfOrderness,
-        idleness,
-        bulkActions,
-        bulkInterval,
-        b);
-  }
-
-  public ProcessorConfig withTimings(Duration checkpoints, Duration hold, Duration idleness) {
-    return new ProcessorConfig(
-        bootstrapServers,
-        flowsTopic,
-        policiesTopic,
-        deadLetterTopic,
-        alertsTopic,
-        groupId,
-        openSearch,
-        alertmanager,
-        checkpoints,
-        hold,
-        mergeWindow,
-        outOfOrderness,
-        idleness,
-        bulkActions,
-        bulkInterval,
-        bounded);
   }
 
   private static final class Reader {

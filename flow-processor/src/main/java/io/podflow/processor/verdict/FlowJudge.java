@@ -34,14 +34,17 @@ public final class FlowJudge {
   /** The record with its {@code policy} set. */
   public static FlowRecord judge(FlowRecord record, PolicySet policies) {
     Protocol protocol = protocol(record.getProtocol());
-    int port = record.getDestination().hasPort() ? record.getDestination().getPort() : -1;
+    // Traffic to a Service is judged where the cluster translated it to: its backend pod.
+    Endpoint to = record.getDestination();
+    boolean translated = !to.getNatIp().isEmpty();
+    int port = translated && to.hasNatPort() ? to.getNatPort() : to.hasPort() ? to.getPort() : -1;
     Decision d =
         new PolicyEngine(policies)
             .decide(
                 pod(record.getSource(), null, 0),
                 record.getSource().getIp().toByteArray(),
-                pod(record.getDestination(), protocol, port),
-                record.getDestination().getIp().toByteArray(),
+                pod(to, protocol, port),
+                (translated ? to.getNatIp() : to.getIp()).toByteArray(),
                 port,
                 protocol,
                 new Decision());

@@ -53,17 +53,15 @@ class FlowProcessorJobIT {
   @RegisterExtension static final MiniClusterExtension FLINK = new MiniClusterExtension();
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final long T0 = 1_790_000_000_000_000_000L;
+  // An hour ago, to the minute: inside the indices' retention, and the same all run long.
+  private static final long T0 = (System.currentTimeMillis() / 60_000 - 60) * 60_000 * 1_000_000L;
   private static final long SECOND = 1_000_000_000L;
 
   @Test
   void recordsAreMergedJudgedAgainstThePublishedPoliciesAndIndexed(
       KafkaBroker kafka, OpenSearchNode openSearch) throws Exception {
     String run = "t" + System.nanoTime();
-    ProcessorConfig config =
-        ProcessorConfig.of(kafka.bootstrapServers(), openSearch.httpUri())
-            .withTopics(run + ".flows", run + ".policies", run + ".dead", run + ".alerts")
-            .withTimings(Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(1));
+    ProcessorConfig config = config(kafka, openSearch, run);
     kafka.createTopics(
         List.of(
             new NewTopic(config.flowsTopic(), 3, (short) 1),
@@ -85,6 +83,19 @@ class FlowProcessorJobIT {
       // To the world, seen at the source only: indexed alone once event time has moved on.
       FlowRecord world = record(cluster, "10.1.0.5", "frontend", "93.184.216.34", null, 443);
       flow(producer, config, reported(world, Reporter.REPORTER_SOURCE, "node-a", 2 * SECOND));
+      // Through a Service: the client's record to its cluster IP, the backend's record of the
+      // translated connection; joined, egress is judged against the backend pod and its named
+      // port (shopper may reach app=nginx on "http" only), ingress too (allow-nginx denies).
+      policy(producer, config, cluster + "/shop/shopper-egress", SHOPPER_EGRESS);
+      FlowRecord toService =
+          withService(record(cluster, "10.1.0.12", "shopper", "10.96.0.10", null, 80), false);
+      flow(producer, config, reported(toService, Reporter.REPORTER_SOURCE, "node-a", 3 * SECOND));
+      FlowRecord atBackend =
+          withService(record(cluster, "10.1.0.12", "shopper", "10.1.0.11", "nginx", 8080), true);
+      flow(
+          producer,
+          config,
+          reported(atBackend, Reporter.REPORTER_DESTINATION, "node-c", 3 * SECOND));
       // Poison: not protobuf, and a schema version this job does not know.
       producer.send(new ProducerRecord<>(config.flowsTopic(), new byte[] {0x0f, 0x01})).get();
       flow(producer, config, frontendOut.toBuilder().setSchemaVersion(7).build());
@@ -101,7 +112,24 @@ class FlowProcessorJobIT {
     JobClient job = env.executeAsync("flow processor test");
     List<JsonNode> docs;
     try {
-      docs = awaitDocuments(openSearch, cluster, 4, Duration.ofSeconds(90));
+      docs = awaitDocuments(openSearch, cluster, 5, Duration.ofSeconds(90));
+      assertThat(docs).as("the first documents").hasSize(5);
+      // A policy change mid-stream: allow-nginx deleted; the next connection is not judged by it.
+      try (KafkaProducer<byte[], byte[]> producer = producer(kafka)) {
+        policy(producer, config, cluster + "/shop/allow-nginx", null);
+        Thread.sleep(1_000);
+        FlowRecord again = record(cluster, "10.1.0.7", "other", "10.1.0.9", "nginx", 81);
+        flow(
+            producer,
+            config,
+            reported(again, Reporter.REPORTER_DESTINATION, "node-b", 130 * SECOND));
+        FlowRecord clock = record(cluster, "10.1.0.6", "batch", "10.1.0.8", null, 54);
+        flow(
+            producer,
+            config,
+            reported(clock, Reporter.REPORTER_UNSPECIFIED, "node-a", 300 * SECOND));
+      }
+      docs = awaitDocuments(openSearch, cluster, 7, Duration.ofSeconds(60));
     } finally {
       job.cancel().get();
     }
@@ -113,12 +141,30 @@ class FlowProcessorJobIT {
     assertThat(allowed.at("/destination_observation/observer/hostname").asText())
         .isEqualTo("node-b");
 
-    JsonNode denied = only(docs, "other", "nginx");
+    JsonNode denied = only(docs, "other", "nginx", 80);
     assertThat(denied.at("/observer/reporter").asText()).isEqualTo("both");
     assertThat(denied.at("/policy/verdict").asText()).isEqualTo("denied");
     assertThat(denied.at("/policy/violation").asBoolean()).isTrue();
     assertThat(denied.at("/policy/enforcement").asText()).isEqualTo("established");
     assertThat(denied.at("/policy/explanation").asText()).contains("shop/allow-nginx");
+
+    JsonNode afterChange = only(docs, "other", "nginx", 81);
+    assertThat(afterChange.at("/policy/verdict").asText()).isEqualTo("not_selected");
+    assertThat(afterChange.at("/policy/revision").asText())
+        .isNotEqualTo(denied.at("/policy/revision").asText());
+
+    JsonNode viaService = only(docs, "shopper", "nginx");
+    assertThat(viaService.at("/observer/reporter").asText()).isEqualTo("both");
+    assertThat(viaService.at("/destination/ip").asText()).isEqualTo("10.96.0.10");
+    assertThat(viaService.at("/destination/nat/ip").asText())
+        .as(viaService.toString())
+        .isEqualTo("10.1.0.11");
+    assertThat(viaService.at("/destination/nat/port").asInt()).isEqualTo(8080);
+    assertThat(viaService.at("/destination/kubernetes/service/name").asText())
+        .isEqualTo("my-service");
+    assertThat(viaService.at("/policy/egress/allowed_by/name").asText())
+        .isEqualTo("shopper-egress");
+    assertThat(viaService.at("/policy/ingress/action").asText()).isEqualTo("denied");
 
     JsonNode toWorld = only(docs, "frontend", "");
     assertThat(toWorld.at("/observer/reporter").asText()).isEqualTo("source");
@@ -132,13 +178,47 @@ class FlowProcessorJobIT {
         .anySatisfy(reason -> assertThat(reason).startsWith("unknown schema version 7"));
   }
 
-  private static final String ALLOW_NGINX =
+  static final String ALLOW_NGINX =
       """
       {"apiVersion":"networking.k8s.io/v1","kind":"NetworkPolicy",
        "metadata":{"namespace":"shop","name":"allow-nginx"},
        "spec":{"podSelector":{"matchLabels":{"app":"nginx"}},
                "ingress":[{"from":[{"podSelector":{"matchLabels":{"app":"frontend"}}}]}]}}
       """;
+
+  static final String SHOPPER_EGRESS =
+      """
+      {"apiVersion":"networking.k8s.io/v1","kind":"NetworkPolicy",
+       "metadata":{"namespace":"shop","name":"shopper-egress"},
+       "spec":{"podSelector":{"matchLabels":{"app":"shopper"}},"policyTypes":["Egress"],
+               "egress":[{"to":[{"podSelector":{"matchLabels":{"app":"nginx"}}}],
+                          "ports":[{"port":"http"}]}]}}
+      """;
+
+  /**
+   * The record as it names Service my-service: its cluster IP (the client's view) or a backend pod
+   * on the port the Service sends to, which the pod names "http" (the backend's view).
+   */
+  private static FlowRecord withService(FlowRecord r, boolean backend) {
+    FlowRecord.Builder b = r.toBuilder();
+    if (backend) {
+      b.getDestinationBuilder()
+          .setPortName("http")
+          .getKubernetesBuilder()
+          .setServiceName("my-service")
+          .setServicePortName("http");
+    } else {
+      b.getDestinationBuilder()
+          .setKubernetes(
+              KubernetesIdentity.newBuilder()
+                  .setKind(EndpointKind.ENDPOINT_KIND_SERVICE)
+                  .setNamespace("shop")
+                  .setServiceName("my-service")
+                  .setServicePortName("http"));
+    }
+    b.getSourceBuilder().setPort(41_000);
+    return b.build();
+  }
 
   private static String namespace(String name) {
     return "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\""
@@ -195,6 +275,25 @@ class FlowProcessorJobIT {
     return e.build();
   }
 
+  /** The job's configuration for one test run: topics of its own, short timings. */
+  static ProcessorConfig config(
+      KafkaBroker kafka, OpenSearchNode openSearch, String run, String... more) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--bootstrap-servers=" + kafka.bootstrapServers(),
+                "--opensearch=" + openSearch.httpUri(),
+                "--flows-topic=" + run + ".flows",
+                "--policies-topic=" + run + ".policies",
+                "--dead-letter-topic=" + run + ".dead",
+                "--alerts-topic=" + run + ".alerts",
+                "--checkpoint-interval=1",
+                "--hold=2",
+                "--idleness=1"));
+    args.addAll(List.of(more));
+    return ProcessorConfig.parse(args.toArray(String[]::new), Map.of());
+  }
+
   static KafkaProducer<byte[], byte[]> producer(KafkaBroker kafka) {
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
@@ -244,7 +343,7 @@ class FlowProcessorJobIT {
             .build(),
         HttpResponse.BodyHandlers.discarding());
     String query =
-        "{\"size\":1000,\"query\":{\"term\":{\"orchestrator.cluster.name\":\"" + cluster + "\"}}}";
+        "{\"size\":10000,\"query\":{\"term\":{\"orchestrator.cluster.name\":\"" + cluster + "\"}}}";
     HttpResponse<String> response =
         http.send(
             HttpRequest.newBuilder(base.resolve("/podflow-flows/_search"))
@@ -261,10 +360,15 @@ class FlowProcessorJobIT {
 
   /** The one document from the pod of app {@code from} to the pod of app {@code to}. */
   private static JsonNode only(List<JsonNode> docs, String from, String to) {
+    return only(docs, from, to, -1);
+  }
+
+  private static JsonNode only(List<JsonNode> docs, String from, String to, int port) {
     List<JsonNode> matching =
         docs.stream()
             .filter(d -> d.at("/source/kubernetes/labels/app").asText().equals(from))
             .filter(d -> d.at("/destination/kubernetes/labels/app").asText().equals(to))
+            .filter(d -> port < 0 || d.at("/destination/port").asInt() == port)
             .toList();
     assertThat(matching).as("documents from %s to %s in %s", from, to, docs).hasSize(1);
     return matching.get(0);

@@ -110,6 +110,14 @@ final class FlowSectionsWriter {
       json.writeNumberField("port", endpoint.getPort());
     }
     stringIfSet(json, "port_name", endpoint.getPortName());
+    if (!endpoint.getNatIp().isEmpty()) {
+      json.writeObjectFieldStart("nat");
+      json.writeStringField("ip", IpText.format(endpoint.getNatIp().toByteArray()));
+      if (endpoint.hasNatPort()) {
+        json.writeNumberField("port", endpoint.getNatPort());
+      }
+      json.writeEndObject();
+    }
     json.writeNumberField("packets", sent.getPackets());
     json.writeNumberField("bytes", sent.getBytes());
     if (sent.getTcpFlags() != 0) {

@@ -54,6 +54,24 @@ final class BulkWriter implements SinkWriter<Document> {
     metrics.gauge("lastBulkLatencyMillis", () -> lastBulkMillis);
     installTemplates();
     time.registerTimer(time.getCurrentProcessingTime() + intervalMillis, this::onTimer);
+    if (context.getTaskInfo().getIndexOfThisSubtask() == 0) {
+      // One writer applies retention, at start and then hourly.
+      time.registerTimer(time.getCurrentProcessingTime(), this::retention);
+    }
+  }
+
+  private void retention(long timestamp) {
+    try {
+      List<String> deleted =
+          new IndexRetention(client, IndexRetention.DEFAULTS, java.time.Clock.systemUTC())
+              .deleteExpired();
+      if (!deleted.isEmpty()) {
+        LOG.info("retention deleted {}", deleted);
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("retention failed, trying again in an hour: {}", e.toString());
+    }
+    time.registerTimer(time.getCurrentProcessingTime() + 3_600_000L, this::retention);
   }
 
   @Override
@@ -165,17 +183,17 @@ final class BulkWriter implements SinkWriter<Document> {
     return out.toByteArray();
   }
 
-  /** podflow's index templates, before the first document: retried while OpenSearch is away. */
+  /**
+   * podflow's index templates, before the first document: retried while OpenSearch is away, for as
+   * long as it takes (nothing can be indexed without them; the job backs up meanwhile).
+   */
   private void installTemplates() {
     long backoff = FIRST_BACKOFF_MILLIS;
-    for (int attempt = 1; ; attempt++) {
+    while (true) {
       try {
         IndexTemplates.install(client);
         return;
       } catch (RuntimeException e) {
-        if (attempt >= 30) {
-          throw e;
-        }
         LOG.warn("cannot install index templates yet ({}); retrying", e.toString());
         try {
           Thread.sleep(backoff);

@@ -1,0 +1,28 @@
+package io.podflow.processor.sink.kafka;
+
+import java.nio.charset.StandardCharsets;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/** JSON texts (alerts) to a Kafka topic, at least once. */
+public final class TextSink {
+  private TextSink() {}
+
+  public static KafkaSink<String> create(String bootstrapServers, String topic) {
+    return KafkaSink.<String>builder()
+        .setBootstrapServers(bootstrapServers)
+        .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+        .setRecordSerializer(new Serializer(topic))
+        .build();
+  }
+
+  private record Serializer(String topic) implements KafkaRecordSerializationSchema<String> {
+    @Override
+    public ProducerRecord<byte[], byte[]> serialize(
+        String text, KafkaSinkContext context, Long timestamp) {
+      return new ProducerRecord<>(topic, text.getBytes(StandardCharsets.UTF_8));
+    }
+  }
+}
