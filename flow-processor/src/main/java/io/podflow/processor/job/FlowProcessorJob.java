@@ -139,27 +139,30 @@ public final class FlowProcessorJob {
             .uid("policies")
             .broadcast(PairAndJudge.POLICIES);
 
-    DataStream<FlowRecord> merged =
+    SingleOutputStreamOperator<FlowRecord> merged =
         decoded
             .keyBy(ConnectionKey::hash, Types.LONG)
             .connect(policies)
             .process(
                 new PairAndJudge(
-                    PairAndJudge.Pairing.REPORTERS, config.mergeWindow(), config.hold(), false),
+                    PairAndJudge.Pairing.REPORTERS, config.mergeWindow(), config.hold(), true),
                 FlowRecordTypeInfo.INSTANCE)
-            .name("merge reporters")
+            .name("merge reporters and judge")
             .uid("merge-reporters");
 
-    DataStream<FlowRecord> judged =
+    DataStream<FlowRecord> joined =
         merged
+            .getSideOutput(PairAndJudge.SERVICE_SIDES)
             .keyBy(ServiceJoin::clientKey, Types.LONG)
             .connect(policies)
             .process(
                 new PairAndJudge(
-                    PairAndJudge.Pairing.SERVICES, config.mergeWindow(), config.hold(), true),
+                    PairAndJudge.Pairing.SERVICES, config.mergeWindow(), config.hold(), false),
                 FlowRecordTypeInfo.INSTANCE)
             .name("join services and judge")
             .uid("join-services-and-judge");
+
+    DataStream<FlowRecord> judged = merged.union(joined);
 
     DataStream<Violation> violations =
         judged

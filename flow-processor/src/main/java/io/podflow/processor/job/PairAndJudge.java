@@ -26,14 +26,16 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.TimeDomain;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
 
 /**
- * Pairs records that are two views of one connection, and (in the last stage) judges every record
- * against its cluster's policies. The job runs it twice: keyed by connection, pairing the two
- * reporters' records ({@link Pairing#REPORTERS}); then keyed by client, joining a client's record
- * to a Service with the backend's ({@link Pairing#SERVICES}), and judging. Policies come as
- * broadcast state (every instance holds every cluster's, as the compacted topic has them) and every
- * verdict uses the latest.
+ * Pairs records that are two views of one connection, and judges every record against its cluster's
+ * policies. The job runs it twice: keyed by connection, pairing the two reporters' records ({@link
+ * Pairing#REPORTERS}) and judging all but the two sides of a connection to a Service, which it
+ * diverts; then, for those only, keyed by client, joining a client's record to a Service with the
+ * backend's ({@link Pairing#SERVICES}), and judging. Policies come as broadcast state (every
+ * instance holds every cluster's, as the compacted topic has them) and every verdict uses the
+ * latest.
  *
  * <ul>
  *   <li>A record that may have a partner waits for it until event time passes its start plus the
@@ -56,10 +58,13 @@ final class PairAndJudge
       new MapStateDescriptor<>(
           "policies", Types.STRING, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
 
+  /** A cluster's first records wait at most this many holds for its policies. */
+  private static final int MAX_HOLDS = 6;
+
   private final Pairing pairing;
   private final long mergeWindowMillis;
   private final long holdMillis;
-  private final boolean judge;
+  private final boolean divert;
 
   private transient ValueState<FlowRecord> pending;
   private transient ValueState<Long> pendingSince;
@@ -71,17 +76,22 @@ final class PairAndJudge
   private transient Map<String, Counter> verdicts;
   private transient Counter violations;
 
+  /** Records that are one side of a connection to a Service, for the stage that joins them. */
+  static final OutputTag<FlowRecord> SERVICE_SIDES =
+      new OutputTag<>("service-sides", FlowRecordTypeInfo.INSTANCE);
+
   /**
    * @param pairing which records wait for which
    * @param window how far apart two records of a pair may start, in event time
    * @param hold how long a cluster's first records wait for its policies
-   * @param judge judge the records (the last stage) or pass them on unjudged
+   * @param divert send one side of a connection to a Service to {@link #SERVICE_SIDES} instead of
+   *     judging it (the first stage), so only those records are keyed a second time
    */
-  PairAndJudge(Pairing pairing, Duration window, Duration hold, boolean judge) {
+  PairAndJudge(Pairing pairing, Duration window, Duration hold, boolean divert) {
     this.pairing = pairing;
     this.mergeWindowMillis = window.toMillis();
     this.holdMillis = hold.toMillis();
-    this.judge = judge;
+    this.divert = divert;
   }
 
   @Override
@@ -130,8 +140,8 @@ final class PairAndJudge
     PublishedPolicies policies = policies(record.getCluster(), ctx.getBroadcastState(POLICIES));
     long now = ctx.timerService().currentProcessingTime();
     long since = firstSeen.computeIfAbsent(record.getCluster(), c -> now);
-    boolean holding = judge && held.get().iterator().hasNext();
-    if (holding || (judge && policies.isEmpty() && now < since + holdMillis)) {
+    boolean holding = held.get().iterator().hasNext();
+    if (holding || (policies.isEmpty() && now < since + holdMillis)) {
       // Behind records already held, a record waits too: a connection's records stay in order.
       held.add(record);
       if (!holding) {
@@ -139,7 +149,7 @@ final class PairAndJudge
       }
       return;
     }
-    accept(record, false, ctx, out);
+    accept(record, ctx, out);
   }
 
   @Override
@@ -148,17 +158,26 @@ final class PairAndJudge
     if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME) {
       List<FlowRecord> waiting = new ArrayList<>();
       held.get().forEach(waiting::add);
+      if (!waiting.isEmpty()) {
+        String cluster = waiting.get(0).getCluster();
+        long since = firstSeen.getOrDefault(cluster, timestamp);
+        if (policies(cluster, ctx.getBroadcastState(POLICIES)).isEmpty()
+            && timestamp < since + MAX_HOLDS * holdMillis) {
+          // Still on their way: wait a little longer, up to a bound (a cluster that publishes
+          // no policies at all is judged on none after it).
+          ctx.timerService().registerProcessingTimeTimer(timestamp + holdMillis);
+          return;
+        }
+      }
       held.clear();
       for (FlowRecord r : waiting) {
-        accept(r, true, ctx, out);
+        accept(r, ctx, out);
       }
-      // Event time may have passed them while they were held (no partner is coming now), or it
-      // stands still (every partition went quiet): a record waits no longer than the window.
+      // Event time stands still (every partition went quiet): a record waits no longer than the
+      // window.
       FlowRecord left = pending.value();
       Long since = pendingSince.value();
-      if (left != null
-          && (deadline(left) <= ctx.timerService().currentWatermark()
-              || (since != null && since + mergeWindowMillis <= timestamp))) {
+      if (left != null && since != null && since + mergeWindowMillis <= timestamp) {
         emitPending(left, ctx, out);
       }
       return;
@@ -174,20 +193,14 @@ final class PairAndJudge
     pending.clear();
     pendingSince.clear();
     alone.inc();
-    emit(record, ctx.getBroadcastState(POLICIES), out);
+    emit(record, ctx, out);
   }
 
-  /**
-   * Merges the record with its other reporter's, or waits for it, or emits it as it is.
-   *
-   * @param released the record was held: event time may have passed it while it waited
-   */
-  private void accept(
-      FlowRecord record, boolean released, ReadOnlyContext ctx, Collector<FlowRecord> out)
+  /** Pairs the record with the one waiting, or waits, or emits it as it is. */
+  private void accept(FlowRecord record, ReadOnlyContext ctx, Collector<FlowRecord> out)
       throws Exception {
-    ReadOnlyBroadcastState<String, byte[]> state = ctx.getBroadcastState(POLICIES);
     if (!pairing.waits(record)) {
-      emit(record, state, out);
+      emit(record, ctx, out);
       return;
     }
     FlowRecord waiting = pending.value();
@@ -195,17 +208,14 @@ final class PairAndJudge
       pending.clear();
       pendingSince.clear();
       merged.inc(2);
-      emit(pairing.combine(waiting, record), state, out);
+      emit(pairing.combine(waiting, record), ctx, out);
       return;
     }
     if (waiting != null) {
       emitPending(waiting, ctx, out); // not this one's partner: its own is late or never comes
     }
-    if (!released && deadline(record) <= ctx.timerService().currentWatermark()) {
-      alone.inc(); // late: event time is past its wait already
-      emit(record, state, out);
-      return;
-    }
+    // A record behind event time (late, or released from a hold) still waits for the next
+    // watermark, which fires its past timer: a partner right behind it is not missed.
     long now = ctx.timerService().currentProcessingTime();
     pending.update(record);
     pendingSince.update(now);
@@ -218,14 +228,15 @@ final class PairAndJudge
     return record.getTimeStartNs() / 1_000_000L + pairing.windows * mergeWindowMillis;
   }
 
-  private void emit(
-      FlowRecord record, ReadOnlyBroadcastState<String, byte[]> state, Collector<FlowRecord> out)
+  private void emit(FlowRecord record, ReadOnlyContext ctx, Collector<FlowRecord> out)
       throws Exception {
-    if (!judge) {
-      out.collect(record);
+    if (divert && (ServiceJoin.toService(record) || ServiceJoin.atBackend(record))) {
+      ctx.output(SERVICE_SIDES, record); // judged once joined, by the next stage
       return;
     }
-    FlowRecord judged = FlowJudge.judge(record, policies(record.getCluster(), state).policySet());
+    FlowRecord judged =
+        FlowJudge.judge(
+            record, policies(record.getCluster(), ctx.getBroadcastState(POLICIES)).policySet());
     String verdict =
         switch (judged.getPolicy().getVerdict()) {
           case VERDICT_ALLOWED -> "allowed";

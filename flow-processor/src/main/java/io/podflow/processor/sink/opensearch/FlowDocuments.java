@@ -43,7 +43,7 @@ public final class FlowDocuments {
       a = mix(a, v);
       b = mix(b ^ 0x5bd1e995L, v);
     }
-    return String.format("%016x%016x", a, b);
+    return DocumentIds.hex(a, b);
   }
 
   private static long mix(long h, long v) {

@@ -32,7 +32,7 @@ public final class ViolationDocuments {
       a = (a ^ key.charAt(i)) * 0x100000001B3L;
       b = Long.rotateLeft(b ^ key.charAt(i), 13) * 0x9E3779B97F4A7C15L;
     }
-    return String.format("%016x%016x", a, b);
+    return DocumentIds.hex(a, b);
   }
 
   private static String json(Violation v) {
