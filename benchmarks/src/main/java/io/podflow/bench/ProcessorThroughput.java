@@ -155,7 +155,6 @@ public final class ProcessorThroughput {
           "--alerts-topic=" + flows + ".alerts",
           "--group-id=" + flows + System.nanoTime(),
           "--hold=1",
-          "--bulk-interval=0.2",
           "--bounded=" + bounded
         },
         Map.of());

@@ -58,6 +58,9 @@ final class PairAndJudge
       new MapStateDescriptor<>(
           "policies", Types.STRING, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
 
+  /** How long a record already behind event time waits for its partner, in processing time. */
+  private static final long LATE_GRACE_MILLIS = 1_000;
+
   /** A cluster's first records wait at most this many holds for its policies. */
   private static final int MAX_HOLDS = 6;
 
@@ -67,7 +70,7 @@ final class PairAndJudge
   private final boolean divert;
 
   private transient ValueState<FlowRecord> pending;
-  private transient ValueState<Long> pendingSince;
+  private transient ValueState<Long> pendingUntil;
   private transient ListState<FlowRecord> held;
   private transient Map<String, PublishedPolicies> clusters;
   private transient Map<String, Long> firstSeen;
@@ -99,7 +102,7 @@ final class PairAndJudge
     pending =
         getRuntimeContext()
             .getState(new ValueStateDescriptor<>("pending", FlowRecordTypeInfo.INSTANCE));
-    pendingSince = getRuntimeContext().getState(new ValueStateDescriptor<>("since", Types.LONG));
+    pendingUntil = getRuntimeContext().getState(new ValueStateDescriptor<>("until", Types.LONG));
     held =
         getRuntimeContext()
             .getListState(new ListStateDescriptor<>("held", FlowRecordTypeInfo.INSTANCE));
@@ -176,8 +179,8 @@ final class PairAndJudge
       // Event time stands still (every partition went quiet): a record waits no longer than the
       // window.
       FlowRecord left = pending.value();
-      Long since = pendingSince.value();
-      if (left != null && since != null && since + mergeWindowMillis <= timestamp) {
+      Long until = pendingUntil.value();
+      if (left != null && until != null && until <= timestamp) {
         emitPending(left, ctx, out);
       }
       return;
@@ -191,7 +194,7 @@ final class PairAndJudge
   private void emitPending(FlowRecord record, ReadOnlyContext ctx, Collector<FlowRecord> out)
       throws Exception {
     pending.clear();
-    pendingSince.clear();
+    pendingUntil.clear();
     alone.inc();
     emit(record, ctx, out);
   }
@@ -206,7 +209,7 @@ final class PairAndJudge
     FlowRecord waiting = pending.value();
     if (waiting != null && pairing.pairs(waiting, record, mergeWindowMillis * 1_000_000L)) {
       pending.clear();
-      pendingSince.clear();
+      pendingUntil.clear();
       merged.inc(2);
       emit(pairing.combine(waiting, record), ctx, out);
       return;
@@ -214,13 +217,18 @@ final class PairAndJudge
     if (waiting != null) {
       emitPending(waiting, ctx, out); // not this one's partner: its own is late or never comes
     }
-    // A record behind event time (late, or released from a hold) still waits for the next
-    // watermark, which fires its past timer: a partner right behind it is not missed.
     long now = ctx.timerService().currentProcessingTime();
     pending.update(record);
-    pendingSince.update(now);
+    // Behind event time already (late, or released from a hold), it waits a moment for a
+    // partner right behind it, not a window: event time may not move again soon.
+    long until =
+        now
+            + (deadline(record) <= ctx.timerService().currentWatermark()
+                ? LATE_GRACE_MILLIS
+                : mergeWindowMillis);
+    pendingUntil.update(until);
     ctx.timerService().registerEventTimeTimer(deadline(record));
-    ctx.timerService().registerProcessingTimeTimer(now + mergeWindowMillis);
+    ctx.timerService().registerProcessingTimeTimer(until);
   }
 
   /** When, in event time, a record stops waiting for its partner. */

@@ -63,7 +63,7 @@ public record ProcessorConfig(
         Duration.ofSeconds(5),
         Duration.ofSeconds(30),
         1_000,
-        Duration.ofSeconds(1),
+        Duration.ofMillis(200),
         Duration.ofMinutes(2),
         false);
   }

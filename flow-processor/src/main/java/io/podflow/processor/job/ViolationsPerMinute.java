@@ -57,7 +57,14 @@ final class ViolationsPerMinute extends KeyedProcessFunction<String, Violation, 
       out.collect(sum); // late: the minute's document again, with the new total
       return;
     }
-    ctx.timerService().registerEventTimeTimer(minute + MINUTE);
+    if (minute + MINUTE <= ctx.timerService().currentWatermark()) {
+      // Event time is past the minute already and may not move again soon: emit now (later
+      // violations of the minute re-emit it).
+      emitted.update(true);
+      out.collect(sum);
+    } else {
+      ctx.timerService().registerEventTimeTimer(minute + MINUTE);
+    }
     ctx.timerService().registerEventTimeTimer(minute + MINUTE + KEEP_MILLIS);
   }
 

@@ -32,7 +32,10 @@ class IndexRetentionIT {
             "podflow-violations-2026.11.18", // violations are kept 30 days
             "podflow-flows-restored");
     for (String index : indices) {
-      client.indices().create(c -> c.index(index));
+      // Other tests of the run may have written today's index already.
+      if (!client.indices().exists(e -> e.index(index)).value()) {
+        client.indices().create(c -> c.index(index));
+      }
     }
 
     IndexRetention retention =
