@@ -74,6 +74,7 @@ final class PairAndJudge
   private transient ListState<FlowRecord> held;
   private transient Map<String, PublishedPolicies> clusters;
   private transient Map<String, Long> firstSeen;
+  private transient long openedAt;
   private transient Counter merged;
   private transient Counter alone;
   private transient Map<String, Counter> verdicts;
@@ -108,6 +109,7 @@ final class PairAndJudge
             .getListState(new ListStateDescriptor<>("held", FlowRecordTypeInfo.INSTANCE));
     clusters = new HashMap<>();
     firstSeen = new HashMap<>();
+    openedAt = System.currentTimeMillis(); // Flink's processing time is the wall clock
     var metrics = getRuntimeContext().getMetricGroup();
     merged = metrics.counter(pairing.metric + "Paired");
     alone = metrics.counter(pairing.metric + "Unpaired");
@@ -181,7 +183,14 @@ final class PairAndJudge
       FlowRecord left = pending.value();
       Long until = pendingUntil.value();
       if (left != null && until != null && until <= timestamp) {
-        emitPending(left, ctx, out);
+        // Restored from a checkpoint, a record's partner may be among the records being read
+        // again: give them a window first (a timer of the previous run fires at once).
+        long settled = openedAt + mergeWindowMillis;
+        if (timestamp < settled) {
+          ctx.timerService().registerProcessingTimeTimer(settled);
+        } else {
+          emitPending(left, ctx, out);
+        }
       }
       return;
     }
