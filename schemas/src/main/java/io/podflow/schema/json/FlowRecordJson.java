@@ -43,6 +43,41 @@ public final class FlowRecordJson {
     return out.toString();
   }
 
+  /**
+   * A writer of records to JSON strings that keeps one generator and buffer for every record
+   * (creating a generator per record costs more than the record). Not thread-safe: one per thread.
+   */
+  public TextWriter textWriter() {
+    return new TextWriter();
+  }
+
+  /** See {@link #textWriter}. */
+  public final class TextWriter {
+    private final StringWriter out = new StringWriter(2048);
+    private final JsonGenerator json;
+
+    private TextWriter() {
+      try {
+        json = FACTORY.createGenerator(out);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      json.setRootValueSeparator(null); // each record alone, nothing between them
+    }
+
+    /** The record as one JSON object, without a trailing newline. */
+    public String toJson(FlowRecord record) {
+      out.getBuffer().setLength(0);
+      try {
+        FlowRecordJson.this.write(record, json);
+        json.flush();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      return out.toString();
+    }
+  }
+
   /** Writes the record as one JSON object (UTF-8) to the stream, which stays open. */
   public void write(FlowRecord record, OutputStream out) throws IOException {
     try (JsonGenerator json = FACTORY.createGenerator(out)) {

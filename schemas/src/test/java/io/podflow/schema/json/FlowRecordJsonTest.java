@@ -36,6 +36,17 @@ class FlowRecordJsonTest {
   }
 
   @Test
+  void aReusedTextWriterWritesEachRecordExactlyAsAloneWithNothingBetweenThem() {
+    FlowRecord golden = GoldenRecord.full();
+    FlowRecord other = golden.toBuilder().setCluster("other").clearPolicy().build();
+    FlowRecordJson.TextWriter writer = json.textWriter();
+
+    assertThat(writer.toJson(golden)).isEqualTo(json.toJson(golden));
+    assertThat(writer.toJson(other)).isEqualTo(json.toJson(other));
+    assertThat(writer.toJson(golden)).isEqualTo(json.toJson(golden));
+  }
+
+  @Test
   void absentValuesAreLeftOutRatherThanWrittenAsNull() throws IOException {
     FlowRecord minimal =
         FlowRecord.newBuilder()

@@ -13,7 +13,7 @@ import java.time.Instant;
  * observed, interval start), so the same record always gets the same id.
  */
 public final class FlowDocuments {
-  private final FlowRecordJson json = new FlowRecordJson();
+  private final FlowRecordJson.TextWriter json = new FlowRecordJson().textWriter();
 
   public Document of(FlowRecord record) {
     long end = record.getTimeEndNs();
