@@ -55,7 +55,7 @@ public final class ConnectionKey {
   }
 
   /** A round of a 64-bit finaliser (splitmix64): every input bit moves every output bit. */
-  private static long mix(long h, long v) {
+  public static long mix(long h, long v) {
     long z = h ^ (v + 0x9E3779B97F4A7C15L);
     z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
     z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;

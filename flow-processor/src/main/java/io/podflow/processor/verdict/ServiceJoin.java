@@ -1,5 +1,6 @@
 package io.podflow.processor.verdict;
 
+import io.podflow.schema.ConnectionKey;
 import io.podflow.schema.flow.v1.Endpoint;
 import io.podflow.schema.flow.v1.EndpointKind;
 import io.podflow.schema.flow.v1.FlowRecord;
@@ -20,20 +21,13 @@ public final class ServiceJoin {
 
   /** The client of a record: cluster, protocol, source address and port, as a 64-bit hash. */
   public static long clientKey(FlowRecord r) {
-    long h = mix(0x9E3779B97F4A7C15L, r.getCluster().hashCode());
-    h = mix(h, r.getProtocol());
+    long h = ConnectionKey.mix(0x9E3779B97F4A7C15L, r.getCluster().hashCode());
+    h = ConnectionKey.mix(h, r.getProtocol());
     var ip = r.getSource().getIp();
     for (int i = 0; i < ip.size(); i++) {
-      h = mix(h, ip.byteAt(i));
+      h = ConnectionKey.mix(h, ip.byteAt(i));
     }
-    return mix(h, r.getSource().getPort());
-  }
-
-  private static long mix(long h, long v) {
-    long z = h ^ (v + 0x9E3779B97F4A7C15L);
-    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-    return z ^ (z >>> 31);
+    return ConnectionKey.mix(h, r.getSource().getPort());
   }
 
   /** A client's record of a connection to a Service address. */

@@ -36,20 +36,13 @@ public final class FlowDocuments {
     long a = 0x243F6A8885A308D3L;
     long b = 0x13198A2E03707344L;
     for (byte x : text) {
-      a = mix(a, x);
-      b = mix(b ^ 0x5bd1e995L, x);
+      a = ConnectionKey.mix(a, x);
+      b = ConnectionKey.mix(b ^ 0x5bd1e995L, x);
     }
     for (long v : new long[] {connection, record.getTimeStartNs(), record.getIntervalIndex()}) {
-      a = mix(a, v);
-      b = mix(b ^ 0x5bd1e995L, v);
+      a = ConnectionKey.mix(a, v);
+      b = ConnectionKey.mix(b ^ 0x5bd1e995L, v);
     }
     return DocumentIds.hex(a, b);
-  }
-
-  private static long mix(long h, long v) {
-    long z = h ^ (v + 0x9E3779B97F4A7C15L);
-    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-    return z ^ (z >>> 31);
   }
 }
