@@ -67,7 +67,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *       running and records arriving at a steady pace.
  * </ol>
  *
- * Usage: {@code java -cp benchmarks.jar io.podflow.bench.ProcessorThroughput [CONNECTIONS]}.
+ * Usage: {@code java -cp benchmarks.jar io.podflow.bench.ProcessorThroughput [CONNECTIONS
+ * [--cost-only]]} ({@code --cost-only}: the first figure alone, for profiling).
  */
 public final class ProcessorThroughput {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -79,6 +80,7 @@ public final class ProcessorThroughput {
   public static void main(String[] args) throws Exception {
     System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
     int connections = args.length > 0 ? Integer.parseInt(args[0]) : 300_000;
+    boolean costOnly = args.length > 1 && args[1].equals("--cost-only");
     List<FlowRecord> records = records(connections);
     // The local stack: its servers run as they do in tests (OpenSearch as an unprivileged user).
     try (LocalStack stack = LocalStack.start(LocalStack.Options.defaults())) {
@@ -113,6 +115,9 @@ public final class ProcessorThroughput {
               + "podflow job without its sink (merge, judge, violations, documents):"
               + " %,.0f records per CPU-second (%.2fx the trivial job)%n",
           trivial, podflow, podflow / trivial);
+      if (costOnly) {
+        return;
+      }
 
       // 2. The sink against a plain _bulk load of the same documents.
       List<Document> documents = documents(records);
@@ -134,8 +139,8 @@ public final class ProcessorThroughput {
 
       // 3. Bytes per document on disk.
       System.out.printf(
-          "bytes per flow document after a force-merge: %.0f%n",
-          bytesPerDocument(openSearch.httpUri()));
+          "flow documents on disk after a force-merge: %s%n",
+          IndexFootprint.of(openSearch.httpUri(), "podflow-flows-*"));
 
       // 4. Append-to-searchable latency, the job running.
       publishPolicy(kafka, "latency-policies");
@@ -287,7 +292,7 @@ public final class ProcessorThroughput {
   }
 
   /** The documents the job writes for these records (to load them plainly). */
-  private static List<Document> documents(List<FlowRecord> records) {
+  static List<Document> documents(List<FlowRecord> records) {
     var policies = new PublishedPolicies(CLUSTER);
     policies.apply(
         CLUSTER + "/ns-1/deny-from-other-teams", POLICY.getBytes(StandardCharsets.UTF_8));
@@ -344,7 +349,7 @@ public final class ProcessorThroughput {
     return new KafkaProducer<>(p);
   }
 
-  private static void plainBulk(URI base, List<Document> documents, String index) throws Exception {
+  static void plainBulk(URI base, List<Document> documents, String index) throws Exception {
     HttpClient http = HttpClient.newHttpClient();
     for (int from = 0; from < documents.size(); from += 1_000) {
       ByteArrayOutputStream body = new ByteArrayOutputStream();
@@ -352,7 +357,7 @@ public final class ProcessorThroughput {
         body.writeBytes(
             ("{\"index\":{\"_index\":\"" + index + "\",\"_id\":\"" + d.id + "\"}}\n")
                 .getBytes(StandardCharsets.UTF_8));
-        body.writeBytes(d.json.getBytes(StandardCharsets.UTF_8));
+        body.writeBytes(d.json);
         body.write('\n');
       }
       HttpResponse<String> r =
@@ -397,25 +402,6 @@ public final class ProcessorThroughput {
       }
       Thread.sleep(100);
     }
-  }
-
-  private static double bytesPerDocument(URI base) throws Exception {
-    HttpClient http = HttpClient.newHttpClient();
-    http.send(
-        HttpRequest.newBuilder(base.resolve("/podflow-flows/_forcemerge?max_num_segments=1"))
-            .POST(HttpRequest.BodyPublishers.noBody())
-            .timeout(Duration.ofMinutes(10))
-            .build(),
-        HttpResponse.BodyHandlers.discarding());
-    JsonNode stats =
-        JSON.readTree(
-            http.send(
-                    HttpRequest.newBuilder(base.resolve("/podflow-flows/_stats/store,docs"))
-                        .build(),
-                    HttpResponse.BodyHandlers.ofString())
-                .body());
-    return stats.at("/_all/primaries/store/size_in_bytes").asDouble()
-        / stats.at("/_all/primaries/docs/count").asDouble();
   }
 
   /**

@@ -162,14 +162,12 @@ public final class FlowProcessorJob {
             .name("join services and judge")
             .uid("join-services-and-judge");
 
-    DataStream<FlowRecord> judged = merged.union(joined);
-
+    // What follows the two judging stages is applied to each separately, not to their union:
+    // an operator with one input is chained to the one before it (the record is handed over), one
+    // with two is not (every record serialized and read again).
     DataStream<Violation> violations =
-        judged
-            .flatMap(
-                (FlowRecord r, Collector<Violation> out) -> Violation.of(r).forEach(out::collect),
-                TypeInformation.of(Violation.class))
-            .name("violations")
+        violationsOf(merged, "violations")
+            .union(violationsOf(joined, "service violations"))
             .keyBy(ViolationsPerMinute::key, Types.STRING)
             .process(new ViolationsPerMinute(), TypeInformation.of(Violation.class))
             .name("violations per minute")
@@ -182,14 +180,25 @@ public final class FlowProcessorJob {
             .name("alerts")
             .uid("alerts");
     DataStream<Document> documents =
-        judged
+        merged
             .map(new ToDocument(), TypeInformation.of(Document.class))
             .name("flow documents")
             .union(
+                joined
+                    .map(new ToDocument(), TypeInformation.of(Document.class))
+                    .name("service flow documents"),
                 violations
                     .map(new ToViolationDocument(), TypeInformation.of(Document.class))
                     .name("violation documents"));
     return new Pipeline(documents, alerts, decoded.getSideOutput(DecodeFlows.DEAD_LETTERS));
+  }
+
+  private static DataStream<Violation> violationsOf(DataStream<FlowRecord> judged, String name) {
+    return judged
+        .flatMap(
+            (FlowRecord r, Collector<Violation> out) -> Violation.of(r).forEach(out::collect),
+            TypeInformation.of(Violation.class))
+        .name(name);
   }
 
   private static final class ToViolationDocument implements MapFunction<Violation, Document> {

@@ -170,6 +170,31 @@ class FlowProcessorJobIT {
     assertThat(toWorld.at("/observer/reporter").asText()).isEqualTo("source");
     assertThat(toWorld.at("/policy/verdict").asText()).isEqualTo("not_selected");
 
+    // Counters and secondary times are doc values only (not indexed: fewer bytes on disk), and
+    // filters on them still find the documents.
+    HttpClient http = HttpClient.newHttpClient();
+    assertThat(
+            count(
+                http,
+                openSearch.httpUri(),
+                cluster,
+                "{\"range\":{\"network.bytes\":{\"gte\":1300,\"lte\":1300}}}"))
+        .isEqualTo(docs.size());
+    assertThat(
+            count(
+                http,
+                openSearch.httpUri(),
+                cluster,
+                "{\"range\":{\"event.start\":{\"lte\":\"now\"}}}"))
+        .isEqualTo(docs.size());
+    assertThat(
+            count(
+                http,
+                openSearch.httpUri(),
+                cluster,
+                "{\"range\":{\"network.bytes\":{\"gt\":1300}}}"))
+        .isZero();
+
     List<ConsumerRecord<byte[], byte[]>> dead =
         TopicReader.all(kafka.bootstrapServers(), config.deadLetterTopic());
     assertThat(dead)
@@ -344,18 +369,36 @@ class FlowProcessorJobIT {
         HttpResponse.BodyHandlers.discarding());
     String query =
         "{\"size\":10000,\"query\":{\"term\":{\"orchestrator.cluster.name\":\"" + cluster + "\"}}}";
-    HttpResponse<String> response =
-        http.send(
-            HttpRequest.newBuilder(base.resolve("/podflow-flows/_search"))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(query))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response = postJson(http, base.resolve("/podflow-flows/_search"), query);
     List<JsonNode> out = new ArrayList<>();
     if (response.statusCode() == 200) {
       JSON.readTree(response.body()).at("/hits/hits").forEach(h -> out.add(h.get("_source")));
     }
     return out;
+  }
+
+  /** How many of the cluster's flow documents also match {@code filter}. */
+  private static long count(HttpClient http, URI base, String cluster, String filter)
+      throws Exception {
+    String query =
+        "{\"query\":{\"bool\":{\"filter\":[{\"term\":{\"orchestrator.cluster.name\":\""
+            + cluster
+            + "\"}},"
+            + filter
+            + "]}}}";
+    HttpResponse<String> response = postJson(http, base.resolve("/podflow-flows/_count"), query);
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    return JSON.readTree(response.body()).path("count").asLong();
+  }
+
+  private static HttpResponse<String> postJson(HttpClient http, URI uri, String json)
+      throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(uri)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(json))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   /** The one document from the pod of app {@code from} to the pod of app {@code to}. */

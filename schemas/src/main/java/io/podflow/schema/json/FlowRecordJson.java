@@ -13,6 +13,7 @@ import io.podflow.schema.flow.v1.Outcome;
 import io.podflow.schema.flow.v1.Reporter;
 import io.podflow.schema.flow.v1.TcpState;
 import io.podflow.schema.flow.v1.Verdict;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.StringWriter;
@@ -44,19 +45,20 @@ public final class FlowRecordJson {
   }
 
   /**
-   * A writer of records to JSON strings that keeps one generator and buffer for every record
-   * (creating a generator per record costs more than the record). Not thread-safe: one per thread.
+   * A writer of records to UTF-8 JSON documents that keeps one generator and buffer for every
+   * record (creating a generator per record costs more than the record). Not thread-safe: one per
+   * thread.
    */
-  public TextWriter textWriter() {
-    return new TextWriter();
+  public DocumentWriter documentWriter() {
+    return new DocumentWriter();
   }
 
-  /** See {@link #textWriter}. */
-  public final class TextWriter {
-    private final StringWriter out = new StringWriter(2048);
+  /** See {@link #documentWriter}. */
+  public final class DocumentWriter {
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream(2048); // reset keeps it
     private final JsonGenerator json;
 
-    private TextWriter() {
+    private DocumentWriter() {
       try {
         json = FACTORY.createGenerator(out);
       } catch (IOException e) {
@@ -65,16 +67,16 @@ public final class FlowRecordJson {
       json.setRootValueSeparator(null); // each record alone, nothing between them
     }
 
-    /** The record as one JSON object, without a trailing newline. */
-    public String toJson(FlowRecord record) {
-      out.getBuffer().setLength(0);
+    /** The record as one JSON object in UTF-8, without a trailing newline. */
+    public byte[] utf8(FlowRecord record) {
+      out.reset();
       try {
         FlowRecordJson.this.write(record, json);
         json.flush();
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
-      return out.toString();
+      return out.toByteArray();
     }
   }
 

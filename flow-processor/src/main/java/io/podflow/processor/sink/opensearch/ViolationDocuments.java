@@ -9,6 +9,7 @@ import io.podflow.schema.json.Timestamps;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 
 /**
@@ -25,17 +26,10 @@ public final class ViolationDocuments {
   }
 
   static String id(Violation v) {
-    String key = v.key() + '\u0000' + v.minuteMillis;
-    long a = 0x243F6A8885A308D3L;
-    long b = 0x13198A2E03707344L;
-    for (int i = 0; i < key.length(); i++) {
-      a = (a ^ key.charAt(i)) * 0x100000001B3L;
-      b = Long.rotateLeft(b ^ key.charAt(i), 13) * 0x9E3779B97F4A7C15L;
-    }
-    return DocumentIds.hex(a, b);
+    return new DocumentIds().text(v.key()).value(v.minuteMillis).id();
   }
 
-  private static String json(Violation v) {
+  private static byte[] json(Violation v) {
     StringWriter out = new StringWriter(512);
     try (JsonGenerator g = FACTORY.createGenerator(out)) {
       g.writeStartObject();
@@ -77,7 +71,7 @@ public final class ViolationDocuments {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return out.toString();
+    return out.toString().getBytes(StandardCharsets.UTF_8);
   }
 
   private static void endpoint(
