@@ -1,49 +1,58 @@
 package io.podflow.cli;
 
-import io.podflow.processor.job.FlowDocumentStream;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.podflow.cli.demo.DemoSummary;
+import io.podflow.cli.demo.LiveDemo;
+import io.podflow.processor.job.FlowProcessorJob;
 import io.podflow.processor.job.FlowTopics;
-import io.podflow.processor.sink.opensearch.IndexTemplates;
-import io.podflow.processor.sink.opensearch.OpenSearchEndpoint;
-import io.podflow.schema.PodflowIndex;
-import io.podflow.schema.flow.v1.FlowRecord;
+import io.podflow.processor.job.ProcessorConfig;
+import io.podflow.stack.Alertmanager;
 import io.podflow.stack.LocalStack;
 import java.io.PrintStream;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.util.CloseableIterator;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.opensearch.client.opensearch.OpenSearchClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code podflow demo}: the local stack with flow records pushed through the real path (Kafka, a
- * Flink job on a MiniCluster, OpenSearch through podflow's index template), then kept up so a
- * person can query it.
+ * {@code podflow demo}: the whole path on this machine. As root, live: pods as network namespaces,
+ * the agent capturing them, the flow processor judging and indexing, traffic between the pods and a
+ * NetworkPolicy applied midway ({@link LiveDemo}); without root, sample flow records through the
+ * same processor. Then a summary read back from OpenSearch.
  */
 @Command(
     name = "demo",
     mixinStandardHelpOptions = true,
     description = {
-      "Start the local stack (Kafka, OpenSearch, a Flink MiniCluster), push sample flow records"
-          + " through it and print where to look.",
-      "Ctrl-C stops everything and removes the stack's data."
+      "Run podflow end to end on this machine: Kafka, OpenSearch, the Flink job on a MiniCluster,"
+          + " a mock Kubernetes API server, pods as network namespaces with the agent capturing"
+          + " their traffic (as root), then print what it found.",
+      "Ctrl-C stops everything and removes the namespaces and the stack's data."
     })
 final class DemoCommand implements Callable<Integer> {
 
   @Option(
       names = "--duration",
-      defaultValue = "120",
-      description =
-          "Seconds to keep the stack up after the records are indexed (0: stop at once). Default: ${DEFAULT-VALUE}.")
+      defaultValue = "60",
+      description = "Seconds of traffic between the pods. Default: ${DEFAULT-VALUE}.")
   long durationSeconds;
+
+  @Option(
+      names = "--keep-up",
+      defaultValue = "0",
+      description =
+          "Seconds to keep the stack up after the summary, to paste its queries. Default: ${DEFAULT-VALUE}.")
+  long keepUpSeconds;
 
   @Option(
       names = "--data-dir",
@@ -57,38 +66,98 @@ final class DemoCommand implements Callable<Integer> {
     if (durationSeconds < 0) {
       throw new IllegalArgumentException("--duration must be 0 or more seconds");
     }
+    if (keepUpSeconds < 0) {
+      throw new IllegalArgumentException("--keep-up must be 0 or more seconds");
+    }
     LocalStack.Options options =
         dataDir == null
             ? LocalStack.Options.defaults()
             : new LocalStack.Options(dataDir, true, Duration.ofSeconds(180));
     out.println("podflow demo: starting Kafka and OpenSearch on loopback (about 15-60 s) ...");
     LocalStack stack = LocalStack.start(options);
+    Alertmanager alertmanager =
+        Alertmanager.isInstalled()
+            ? Alertmanager.start(stack.dir().resolve("alertmanager"), Duration.ofSeconds(60))
+            : null;
     CountDownLatch stopped = new CountDownLatch(1);
     Thread cleanup =
         new Thread(
             () -> {
-              out.println("podflow demo: stopping the stack ...");
-              stack.close();
+              out.println("podflow demo: stopping ...");
+              stopAll(stack, alertmanager);
               stopped.countDown();
             },
             "podflow-demo-cleanup");
     Runtime.getRuntime().addShutdownHook(cleanup);
     try {
-      int documents = pushSamples(stack);
-      printWhereToLook(stack, documents);
-      if (durationSeconds > 0) {
-        out.printf("%nThe stack stays up for %d s; Ctrl-C stops it earlier.%n", durationSeconds);
-        stopped.await(durationSeconds, TimeUnit.SECONDS);
+      URI openSearch = stack.openSearch().httpUri();
+      String cluster;
+      if (isRoot()) {
+        LiveDemo.Result result =
+            new LiveDemo(
+                    new LiveDemo.Settings(
+                        stack.kafka().bootstrapServers(),
+                        openSearch,
+                        alertmanager == null ? null : alertmanager.uri(),
+                        Duration.ofSeconds(durationSeconds),
+                        stack.dir().resolve("demo")),
+                    out)
+                .run();
+        cluster = result.cluster();
+      } else {
+        out.println(
+            "podflow demo: not root, so no network namespaces and no capture: sample flow records"
+                + " go through the same processor instead (run as root for the live demo).");
+        replaySamples(stack);
+        cluster = SampleFlows.CLUSTER;
       }
-      return documents > 0 ? 0 : 1;
+      new DemoSummary(openSearch, cluster).print(out);
+      if (alertmanager != null) {
+        printAlerts(alertmanager);
+      }
+      out.printf(
+          "%nKafka %s, OpenSearch %s%s; data and logs in %s%n",
+          stack.kafka().bootstrapServers(),
+          openSearch,
+          alertmanager == null ? "" : ", Alertmanager " + alertmanager.uri(),
+          stack.dir());
+      if (keepUpSeconds > 0) {
+        out.printf("The stack stays up for %d s; Ctrl-C stops it earlier.%n", keepUpSeconds);
+        stopped.await(keepUpSeconds, TimeUnit.SECONDS);
+      }
+      return 0;
     } finally {
       if (removeHook(cleanup)) {
-        stack.close();
+        stopAll(stack, alertmanager);
         out.println(
-            "podflow demo: stack stopped"
-                + (dataDir == null ? " and its data removed." : ", data kept in " + dataDir));
+            "podflow demo: stopped"
+                + (dataDir == null ? ", data removed." : ", data kept in " + dataDir));
       }
     }
+  }
+
+  /** The alerts the processor raised, as Alertmanager holds them. */
+  private void printAlerts(Alertmanager alertmanager) throws Exception {
+    JsonNode alerts = new ObjectMapper().readTree(alertmanager.alerts());
+    out.printf("%nAlerts at Alertmanager (%d):%n", alerts.size());
+    for (JsonNode a : alerts) {
+      out.printf(
+          "  %-8s %-24s %s%n",
+          a.at("/labels/severity").asText(),
+          a.at("/labels/alertname").asText(),
+          a.at("/annotations/summary").asText());
+    }
+  }
+
+  private static boolean isRoot() {
+    return "root".equals(System.getProperty("user.name"));
+  }
+
+  private static void stopAll(LocalStack stack, Alertmanager alertmanager) {
+    if (alertmanager != null) {
+      alertmanager.close();
+    }
+    stack.close();
   }
 
   /** False when the JVM is already shutting down: then the hook is stopping the stack. */
@@ -101,60 +170,34 @@ final class DemoCommand implements Callable<Integer> {
     }
   }
 
-  private int pushSamples(LocalStack stack) throws Exception {
-    stack.kafka().createTopics(List.of(new NewTopic(FlowTopics.FLOWS, 4, (short) 1)));
-    List<FlowRecord> samples = SampleFlows.endingAt(Instant.now());
-    int produced = DemoKafka.produce(stack.kafka().bootstrapServers(), samples);
-    out.printf(
-        "  produced %d protobuf flow records to Kafka topic %s%n", produced, FlowTopics.FLOWS);
-
-    List<String> documents = runFlinkJob(stack.kafka().bootstrapServers());
-    out.printf(
-        "  a Flink job on a local MiniCluster decoded %d records into documents%n",
-        documents.size());
-
-    OpenSearchClient client = new OpenSearchEndpoint(stack.openSearch().httpUri()).openClient();
-    IndexTemplates.install(client);
-    int indexed = DemoIndexer.index(client, documents);
-    out.printf(
-        "  indexed %d documents into OpenSearch alias %s%n", indexed, PodflowIndex.FLOWS.alias());
-    return indexed;
-  }
-
-  private static List<String> runFlinkJob(String bootstrap) throws Exception {
+  /** Sample records to Kafka, and the processor over them until the end of the topic. */
+  private void replaySamples(LocalStack stack) throws Exception {
+    String bootstrap = stack.kafka().bootstrapServers();
+    stack
+        .kafka()
+        .createTopics(
+            List.of(
+                new NewTopic(FlowTopics.FLOWS, 2, (short) 1),
+                new NewTopic(FlowTopics.POLICIES, 1, (short) 1)
+                    .configs(Map.of("cleanup.policy", "compact")),
+                new NewTopic(FlowTopics.DEAD_LETTERS, 1, (short) 1),
+                new NewTopic(FlowTopics.ALERTS, 1, (short) 1)));
+    int produced = DemoKafka.produce(bootstrap, SampleFlows.endingAt(Instant.now()));
+    out.printf("  produced %d flow records to Kafka topic %s%n", produced, FlowTopics.FLOWS);
+    ProcessorConfig config =
+        ProcessorConfig.parse(
+            new String[] {
+              "--bootstrap-servers=" + bootstrap,
+              "--opensearch=" + stack.openSearch().httpUri(),
+              "--group-id=podflow-demo-" + System.nanoTime(),
+              "--hold=1",
+              "--bounded=true"
+            },
+            Map.of());
     StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1);
-    List<String> documents = new ArrayList<>();
-    try (CloseableIterator<String> results =
-        FlowDocumentStream.fromKafka(env, bootstrap, "podflow-demo", true)
-            .executeAndCollect("podflow demo")) {
-      results.forEachRemaining(documents::add);
-    }
-    return documents;
-  }
-
-  private void printWhereToLook(LocalStack stack, int documents) {
-    String os = stack.openSearch().httpUri().toString();
-    String alias = PodflowIndex.FLOWS.alias();
-    out.println();
-    out.println("Where to look:");
-    out.printf("  Kafka       %s  topic %s%n", stack.kafka().bootstrapServers(), FlowTopics.FLOWS);
-    out.printf(
-        "  OpenSearch  %s  alias %s (%d documents, cluster '%s')%n",
-        os, alias, documents, SampleFlows.CLUSTER);
-    out.printf("  Data, logs  %s%n", stack.dir());
-    out.println();
-    out.println("Paste these while it runs:");
-    out.printf("  curl -s '%s/_cat/indices/podflow-*?v'%n", os);
-    out.printf(
-        "  curl -s '%s/%s/_search?pretty' -H 'Content-Type: application/json' -d '{\"query\":{\"term\":{\"source.ip\":\"10.244.1.0/24\"}}}'%n",
-        os, alias);
-    out.printf(
-        "  curl -s '%s/%s/_search?pretty&q=destination.kubernetes.namespace:shop'%n", os, alias);
-    out.printf(
-        "  curl -s '%s/%s/_search?pretty' -H 'Content-Type: application/json' -d '{\"query\":{\"term\":{\"source.kubernetes.labels.app\":\"web\"}}}'%n",
-        os, alias);
-    out.printf(
-        "  curl -s '%s/%s/_search?pretty&size=0' -H 'Content-Type: application/json' -d '{\"aggs\":{\"by_dst\":{\"terms\":{\"field\":\"destination.kubernetes.workload.name\"},\"aggs\":{\"bytes\":{\"sum\":{\"field\":\"network.bytes\"}}}}}}'%n",
-        os, alias);
+    FlowProcessorJob.configure(env, config);
+    FlowProcessorJob.build(env, config);
+    env.execute("podflow demo (sample records)");
+    out.println("  the flow processor judged and indexed them");
   }
 }

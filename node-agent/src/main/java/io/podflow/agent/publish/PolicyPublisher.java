@@ -239,7 +239,17 @@ public final class PolicyPublisher implements AutoCloseable {
       producer = null;
     }
     if (p != null) {
-      p.close(Duration.ofSeconds(5));
+      // Stepping down because leadership was cancelled runs on an interrupted thread, and an
+      // interrupt would abort the close half-way (records unflushed, an exception thrown):
+      // close first, then keep the interrupt.
+      boolean interrupted = Thread.interrupted();
+      try {
+        p.close(Duration.ofSeconds(5));
+      } finally {
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
+      }
     }
   }
 

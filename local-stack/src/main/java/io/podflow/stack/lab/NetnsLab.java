@@ -1,4 +1,4 @@
-package io.podflow.agent.testing;
+package io.podflow.stack.lab;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -21,6 +21,7 @@ public final class NetnsLab implements AutoCloseable {
   private final String bridge;
   private final List<Pod> pods = new ArrayList<>();
   private int created;
+  private String gateway;
   private final List<Process> processes = new ArrayList<>();
   private final Thread hook = new Thread(this::teardown, "netns-lab-teardown");
 
@@ -50,12 +51,46 @@ public final class NetnsLab implements AutoCloseable {
 
   /**
    * Gives the bridge the subnet's first address, as a bridge CNI makes it the pods' gateway (the
-   * pods still have no route beyond the subnet); returns the address.
+   * pods still have no route beyond the subnet); returns the address. Once: later calls return it.
    */
-  public String addGateway() {
-    String gateway = "10.77." + subnet + ".1";
-    sh("ip addr add " + gateway + "/24 dev " + bridge);
+  public synchronized String addGateway() {
+    if (gateway == null) {
+      gateway = "10.77." + subnet + ".1";
+      sh("ip addr add " + gateway + "/24 dev " + bridge);
+    }
     return gateway;
+  }
+
+  /** The pods' subnet, {@code 10.77.N.0/24}. */
+  public String subnet() {
+    return "10.77." + subnet + ".0/24";
+  }
+
+  /** A tag unique to this lab, for names of what it makes. */
+  public String tag() {
+    return tag;
+  }
+
+  /**
+   * Sends all of the pod's traffic through the gateway, routed by the root namespace, as
+   * point-to-point CNIs do (Calico): the pod keeps its address but no subnet route, only routes to
+   * the subnet and to {@code cidrs} via the gateway. Then the root namespace sees both directions
+   * of every connection, so a translation it applies (a Service's cluster IP) is undone on the
+   * answers. The bridge alone forwards (not the host's other interfaces), and the pod ignores ICMP
+   * redirects (the gateway would tell it to go direct). Still no route out.
+   */
+  public void routeThroughGateway(Pod pod, List<String> cidrs) {
+    String gateway = addGateway();
+    String ns = pod.namespace();
+    sh("ip -n " + ns + " route del " + subnet() + " dev eth0");
+    sh("ip -n " + ns + " route add " + gateway + " dev eth0 scope link");
+    sh("ip -n " + ns + " route add " + subnet() + " via " + gateway);
+    for (String cidr : cidrs) {
+      sh("ip -n " + ns + " route add " + cidr + " via " + gateway);
+    }
+    sh("ip netns exec " + ns + " sysctl -q -w net.ipv4.conf.all.accept_redirects=0");
+    sh("ip netns exec " + ns + " sysctl -q -w net.ipv4.conf.eth0.accept_redirects=0");
+    sh("sysctl -q -w net.ipv4.conf." + bridge + ".forwarding=1");
   }
 
   /** Prefix of the host-side veth names of this lab (for interface patterns). */

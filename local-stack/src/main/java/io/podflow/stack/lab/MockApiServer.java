@@ -1,4 +1,4 @@
-package io.podflow.agent.testing;
+package io.podflow.stack.lab;
 
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;

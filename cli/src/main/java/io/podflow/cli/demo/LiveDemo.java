@@ -1,0 +1,227 @@
+package io.podflow.cli.demo;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.podflow.agent.app.Agent;
+import io.podflow.agent.config.AgentConfig;
+import io.podflow.cli.demo.DemoCluster.DemoPod;
+import io.podflow.processor.job.FlowProcessorJob;
+import io.podflow.processor.job.FlowTopics;
+import io.podflow.processor.job.ProcessorConfig;
+import io.podflow.stack.lab.MockApiServer;
+import io.podflow.stack.lab.NetnsLab;
+import io.podflow.stack.lab.ServiceNat;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.admin.NewTopic;
+
+/**
+ * The whole path, live, on this machine: the demo's pods as network namespaces on a bridge (their
+ * addresses in the mock API server's pods), a Service's cluster IP translated by nftables, the
+ * agent capturing their veths and naming both ends from the API server, the flow processor on a
+ * MiniCluster judging and indexing, and traffic between the pods; midway a new NetworkPolicy.
+ */
+public final class LiveDemo {
+  /** How long the agent waits after a flow's last packet before it reports it. */
+  static final int IDLE_TIMEOUT_SECONDS = 2;
+
+  /** How long the processor waits for the other side of a connection. */
+  static final int MERGE_WINDOW_SECONDS = 5;
+
+  private static final Duration ROUND_EVERY = Duration.ofSeconds(3);
+
+  /**
+   * @param alertmanager where violations are sent as alerts; null for none
+   */
+  public record Settings(
+      String bootstrapServers, URI openSearch, URI alertmanager, Duration duration, Path dir) {}
+
+  /** What the demo drove: for its summary and for the tests that check the path. */
+  public record Result(String cluster, int rounds, int failedCalls, Map<String, String> podIps) {}
+
+  private final Settings settings;
+  private final PrintStream out;
+
+  public LiveDemo(Settings settings, PrintStream out) {
+    this.settings = settings;
+    this.out = out;
+  }
+
+  public Result run() throws Exception {
+    createTopics();
+    try (MockApiServer api = new MockApiServer();
+        KubernetesClient client = api.server().createClient();
+        NetnsLab lab = new NetnsLab()) {
+      Map<DemoPod, NetnsLab.Pod> pods = new LinkedHashMap<>();
+      Map<DemoPod, String> ips = new LinkedHashMap<>();
+      for (DemoPod pod : DemoCluster.PODS) {
+        NetnsLab.Pod netns = lab.addPod();
+        lab.routeThroughGateway(netns, List.of(DemoCluster.SERVICE_CIDR));
+        pods.put(pod, netns);
+        ips.put(pod, netns.ip());
+      }
+      DemoCluster.create(client, ips);
+      out.printf(
+          "  %d pods as network namespaces on bridge %s (%s), in the mock API server%n",
+          pods.size(), lab.bridge(), lab.subnet());
+      try (ServiceNat nat =
+          ServiceNat.install(
+              lab,
+              DemoCluster.SERVICE_IP,
+              DemoCluster.SERVICE_PORT,
+              List.of(ips.get(DemoCluster.MYAPP_1), ips.get(DemoCluster.MYAPP_2)),
+              DemoCluster.TARGET_PORT)) {
+        out.printf(
+            "  Service default/my-service %s:%d translated to its pods' port %d by nftables%n",
+            DemoCluster.SERVICE_IP, DemoCluster.SERVICE_PORT, DemoCluster.TARGET_PORT);
+        DemoTraffic traffic = new DemoTraffic(lab, pods, ips);
+        traffic.startServers();
+        // The node learns each pod's MAC (ARP) and the bridge the port behind it: how the agent
+        // finds which veth is whose on a bridge.
+        for (NetnsLab.Pod pod : pods.values()) {
+          lab.run(pod, "ping -c 1 -W 1 " + lab.addGateway());
+        }
+        try (Agent agent = new Agent(agentConfig(lab), client).start()) {
+          awaitCapture(agent, pods.values());
+          out.printf(
+              "  the agent captures %s* (metrics on :%d)%n", lab.vethPrefix(), agent.httpPort());
+          JobClient job = startJob();
+          out.println("  the flow processor runs on a Flink MiniCluster");
+          try {
+            drive(traffic, client);
+            settle();
+          } finally {
+            job.cancel().get();
+          }
+        }
+        Map<String, String> named = new LinkedHashMap<>();
+        ips.forEach((pod, ip) -> named.put(pod.namespace() + "/" + pod.name(), ip));
+        return new Result(DemoCluster.CLUSTER, traffic.rounds(), traffic.failures(), named);
+      }
+    }
+  }
+
+  private void drive(DemoTraffic traffic, KubernetesClient client) throws InterruptedException {
+    long half = settings.duration().toMillis() / 2;
+    out.printf(
+        "  traffic for %d s, a new NetworkPolicy midway ...%n", settings.duration().toSeconds());
+    roundsFor(traffic, half);
+    DemoCluster.applyMidwayPolicy(client);
+    out.println("  applied NetworkPolicy billing/ledger-from-billing-only");
+    // The agent publishes the policy; the job must have it before the next calls are judged.
+    Thread.sleep(3_000);
+    roundsFor(traffic, Math.max(0, half - 3_000));
+    out.printf("  %d rounds of calls done (%d failed)%n", traffic.rounds(), traffic.failures());
+  }
+
+  private static void roundsFor(DemoTraffic traffic, long millis) throws InterruptedException {
+    long end = System.currentTimeMillis() + millis;
+    do {
+      long next = System.currentTimeMillis() + ROUND_EVERY.toMillis();
+      traffic.round();
+      Thread.sleep(Math.max(0, next - System.currentTimeMillis()));
+    } while (System.currentTimeMillis() < end);
+  }
+
+  /** Long enough for the last flows to be reported, paired and indexed. */
+  private void settle() throws InterruptedException {
+    out.println("  waiting for the last flows to be reported, paired and indexed ...");
+    Thread.sleep((IDLE_TIMEOUT_SECONDS + 2 * MERGE_WINDOW_SECONDS + 5) * 1_000L);
+  }
+
+  private void createTopics() throws Exception {
+    try (var admin =
+        org.apache.kafka.clients.admin.Admin.create(
+            Map.of("bootstrap.servers", settings.bootstrapServers()))) {
+      List<NewTopic> topics = new ArrayList<>();
+      topics.add(new NewTopic(FlowTopics.FLOWS, 2, (short) 1));
+      topics.add(
+          new NewTopic(FlowTopics.POLICIES, 1, (short) 1)
+              .configs(Map.of("cleanup.policy", "compact")));
+      topics.add(new NewTopic(FlowTopics.DEAD_LETTERS, 1, (short) 1));
+      topics.add(new NewTopic(FlowTopics.ALERTS, 1, (short) 1));
+      var existing = admin.listTopics().names().get();
+      topics.removeIf(t -> existing.contains(t.name()));
+      admin.createTopics(topics).all().get();
+    }
+  }
+
+  private AgentConfig agentConfig(NetnsLab lab) {
+    return AgentConfig.parse(
+        String.join(
+            "\n",
+            "cluster: " + DemoCluster.CLUSTER,
+            "node: " + DemoCluster.NODE,
+            "agent: podflow-agent-demo",
+            "capture:",
+            "  interfaces: [" + lab.vethPrefix() + "*]",
+            "  filter: ip",
+            "flows:",
+            "  idleTimeoutSeconds: " + IDLE_TIMEOUT_SECONDS,
+            "  activeTimeoutSeconds: 10",
+            "enrichment:",
+            "  clusterCidrs: [" + lab.subnet() + ", " + DemoCluster.SERVICE_CIDR + "]",
+            "kafka:",
+            "  bootstrapServers: " + settings.bootstrapServers(),
+            "  topic: " + FlowTopics.FLOWS,
+            "spool:",
+            "  dir: " + settings.dir().resolve("spool"),
+            "policies:",
+            "  topic: " + FlowTopics.POLICIES,
+            "  leaseNamespace: podflow",
+            "http:",
+            "  port: 0"),
+        "demo",
+        Map.of());
+  }
+
+  private static void awaitCapture(Agent agent, Iterable<NetnsLab.Pod> pods)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    for (NetnsLab.Pod pod : pods) {
+      while (!agent.interfaces().contains(pod.hostInterface())) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException(
+              "the agent did not start capturing " + pod.hostInterface());
+        }
+        Thread.sleep(50);
+      }
+    }
+    Thread.sleep(500);
+  }
+
+  private JobClient startJob() throws Exception {
+    List<String> args = new ArrayList<>();
+    args.add("--bootstrap-servers=" + settings.bootstrapServers());
+    args.add("--opensearch=" + settings.openSearch());
+    if (settings.alertmanager() != null) {
+      args.add("--alertmanager=" + settings.alertmanager());
+    }
+    args.add("--group-id=podflow-demo-" + System.nanoTime());
+    args.add("--merge-window=" + MERGE_WINDOW_SECONDS);
+    args.add("--hold=5");
+    args.add("--checkpoint-interval=5");
+    args.add("--idleness=5");
+    args.add("--out-of-orderness=2");
+    ProcessorConfig config = ProcessorConfig.parse(args.toArray(String[]::new), Map.of());
+    Configuration flink = FlowProcessorJob.settings();
+    flink.set(
+        CheckpointingOptions.CHECKPOINTS_DIRECTORY,
+        Files.createDirectories(settings.dir().resolve("checkpoints")).toUri().toString());
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
+    env.setParallelism(1);
+    FlowProcessorJob.configure(env, config);
+    FlowProcessorJob.build(env, config);
+    return env.executeAsync("podflow demo");
+  }
+}
