@@ -127,6 +127,16 @@ public final class DemoSummary {
     return gaps;
   }
 
+  /** The cluster's flow documents searchable now. */
+  long flowDocuments() throws IOException, InterruptedException {
+    post("/" + PodflowIndex.FLOWS.alias() + "/_refresh", "");
+    return search(
+            PodflowIndex.FLOWS.alias(),
+            "{\"size\":0,\"track_total_hits\":true,\"query\":" + byCluster() + "}")
+        .at("/hits/total/value")
+        .asLong();
+  }
+
   private String byCluster() {
     return "{\"term\":{\"orchestrator.cluster.name\":\"" + cluster + "\"}}";
   }

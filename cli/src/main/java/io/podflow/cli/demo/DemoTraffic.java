@@ -12,11 +12,8 @@ import java.util.Map;
  * run in their pods' namespaces.
  */
 final class DemoTraffic {
-  /** Packets a ping round sends (two echo requests, two replies). */
-  static final int PING_PACKETS = 4;
-
-  /** Packets a UDP exchange sends (the query, the answer). */
-  static final int UDP_PACKETS = 2;
+  /** Connections a round makes. */
+  static final int CALLS_PER_ROUND = 7;
 
   private final NetnsLab lab;
   private final Map<DemoPod, NetnsLab.Pod> pods;

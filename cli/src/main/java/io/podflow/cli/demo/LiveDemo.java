@@ -40,14 +40,25 @@ public final class LiveDemo {
 
   private static final Duration ROUND_EVERY = Duration.ofSeconds(3);
 
+  /** From the API server through the agent and Kafka into the job's policy state. */
+  private static final Duration POLICY_PROPAGATION = Duration.ofSeconds(3);
+
   /**
    * @param alertmanager where violations are sent as alerts; null for none
    */
   public record Settings(
       String bootstrapServers, URI openSearch, URI alertmanager, Duration duration, Path dir) {}
 
-  /** What the demo drove: for its summary and for the tests that check the path. */
-  public record Result(String cluster, int rounds, int failedCalls, Map<String, String> podIps) {}
+  /**
+   * What the demo drove: for its summary and for the tests that check the path. Each round makes
+   * one connection of each kind ({@link DemoTraffic#round}).
+   */
+  public record Result(
+      String cluster,
+      int rounds,
+      int roundsBeforePolicy,
+      int failedCalls,
+      Map<String, String> podIps) {}
 
   private final Settings settings;
   private final PrintStream out;
@@ -85,6 +96,7 @@ public final class LiveDemo {
             "  Service default/my-service %s:%d translated to its pods' port %d by nftables%n",
             DemoCluster.SERVICE_IP, DemoCluster.SERVICE_PORT, DemoCluster.TARGET_PORT);
         DemoTraffic traffic = new DemoTraffic(lab, pods, ips);
+        int roundsBeforePolicy = 0;
         traffic.startServers();
         // The node learns each pod's MAC (ARP) and the bridge the port behind it: how the agent
         // finds which veth is whose on a bridge.
@@ -98,30 +110,36 @@ public final class LiveDemo {
           JobClient job = startJob();
           out.println("  the flow processor runs on a Flink MiniCluster");
           try {
-            drive(traffic, client);
-            settle();
+            roundsBeforePolicy = drive(traffic, client);
+            settle(traffic.rounds() * DemoTraffic.CALLS_PER_ROUND);
           } finally {
             job.cancel().get();
           }
         }
         Map<String, String> named = new LinkedHashMap<>();
         ips.forEach((pod, ip) -> named.put(pod.namespace() + "/" + pod.name(), ip));
-        return new Result(DemoCluster.CLUSTER, traffic.rounds(), traffic.failures(), named);
+        return new Result(
+            DemoCluster.CLUSTER, traffic.rounds(), roundsBeforePolicy, traffic.failures(), named);
       }
     }
   }
 
-  private void drive(DemoTraffic traffic, KubernetesClient client) throws InterruptedException {
+  /** Returns the number of rounds before the midway policy. */
+  private int drive(DemoTraffic traffic, KubernetesClient client) throws InterruptedException {
     long half = settings.duration().toMillis() / 2;
     out.printf(
         "  traffic for %d s, a new NetworkPolicy midway ...%n", settings.duration().toSeconds());
     roundsFor(traffic, half);
+    int before = traffic.rounds();
+    // Verdicts use the policies the job has when it judges: the calls so far are reported and
+    // judged first, and the policy is in the job before the next calls.
+    Thread.sleep((IDLE_TIMEOUT_SECONDS + 2) * 1_000L);
     DemoCluster.applyMidwayPolicy(client);
     out.println("  applied NetworkPolicy billing/ledger-from-billing-only");
-    // The agent publishes the policy; the job must have it before the next calls are judged.
-    Thread.sleep(3_000);
-    roundsFor(traffic, Math.max(0, half - 3_000));
+    Thread.sleep(POLICY_PROPAGATION.toMillis());
+    roundsFor(traffic, half);
     out.printf("  %d rounds of calls done (%d failed)%n", traffic.rounds(), traffic.failures());
+    return before;
   }
 
   private static void roundsFor(DemoTraffic traffic, long millis) throws InterruptedException {
@@ -133,10 +151,18 @@ public final class LiveDemo {
     } while (System.currentTimeMillis() < end);
   }
 
-  /** Long enough for the last flows to be reported, paired and indexed. */
-  private void settle() throws InterruptedException {
+  /** Until every call driven has its document (one per connection), or a minute has passed. */
+  private void settle(int connections) throws Exception {
     out.println("  waiting for the last flows to be reported, paired and indexed ...");
-    Thread.sleep((IDLE_TIMEOUT_SECONDS + 2 * MERGE_WINDOW_SECONDS + 5) * 1_000L);
+    DemoSummary summary = new DemoSummary(settings.openSearch(), DemoCluster.CLUSTER);
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    long found;
+    while ((found = summary.flowDocuments()) < connections && System.nanoTime() < deadline) {
+      Thread.sleep(500);
+    }
+    out.printf("  %d flow documents for %d connections%n", found, connections);
+    // Violations and alerts follow the documents through their own stages.
+    Thread.sleep(2 * MERGE_WINDOW_SECONDS * 1_000L);
   }
 
   private void createTopics() throws Exception {

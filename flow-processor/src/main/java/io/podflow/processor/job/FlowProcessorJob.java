@@ -134,7 +134,7 @@ public final class FlowProcessorJob {
                     config.bounded()),
                 // Policies have no event time: they must never hold back the flows' event time,
                 // which the operator they join takes as the lower of its two inputs'.
-                WatermarkStrategy.<PolicyChange>forGenerator(c -> new NeverHoldsBack<>()),
+                WatermarkStrategy.<PolicyChange>forGenerator(c -> new AlwaysIdle<>()),
                 "policies")
             .uid("policies")
             .broadcast(PairAndJudge.POLICIES);
@@ -214,8 +214,14 @@ public final class FlowProcessorJob {
     }
   }
 
-  /** A watermark generator of a stream without event time: "all of time has passed". */
-  private static final class NeverHoldsBack<T>
+  /**
+   * The watermarks of a stream without event time: none, and always idle, so the operator it joins
+   * takes its event time from the other input alone. (Saying "all of time has passed" instead would
+   * be wrong the moment the flows go quiet: with every flow partition idle, that watermark alone
+   * would reach the operator and fire every timer, releasing records before their partners and
+   * dropping the violation counts still being summed.)
+   */
+  private static final class AlwaysIdle<T>
       implements org.apache.flink.api.common.eventtime.WatermarkGenerator<T> {
     @Override
     public void onEvent(
@@ -223,7 +229,7 @@ public final class FlowProcessorJob {
 
     @Override
     public void onPeriodicEmit(org.apache.flink.api.common.eventtime.WatermarkOutput out) {
-      out.emitWatermark(new org.apache.flink.api.common.eventtime.Watermark(Long.MAX_VALUE));
+      out.markIdle();
     }
   }
 

@@ -203,6 +203,40 @@ class FlowProcessorJobIT {
         .anySatisfy(reason -> assertThat(reason).startsWith("unknown schema version 7"));
   }
 
+  @Test
+  void aRecordWaitsForItsPartnerWhileEveryFlowPartitionIsIdle(
+      KafkaBroker kafka, OpenSearchNode openSearch) throws Exception {
+    String run = "idle" + System.nanoTime();
+    ProcessorConfig config = config(kafka, openSearch, run);
+    kafka.createTopics(
+        List.of(
+            new NewTopic(config.flowsTopic(), 2, (short) 1),
+            new NewTopic(config.policiesTopic(), 1, (short) 1)
+                .configs(Map.of("cleanup.policy", "compact"))));
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    env.setParallelism(1);
+    FlowProcessorJob.configure(env, config);
+    FlowProcessorJob.build(env, config);
+    JobClient job = env.executeAsync("idle partitions");
+    List<JsonNode> docs;
+    try (KafkaProducer<byte[], byte[]> producer = producer(kafka)) {
+      policy(producer, config, run + "//shop", namespace("shop"));
+      FlowRecord r = record(run, "10.1.0.5", "frontend", "10.1.0.9", "nginx", 80);
+      flow(producer, config, reported(r, Reporter.REPORTER_SOURCE, "node-a", 0));
+      // Every flow partition goes idle (idleness 1 s) while the source's record waits; the
+      // policies' stream must not then stand in for event time and end the wait.
+      Thread.sleep(5_000);
+      flow(producer, config, reported(r, Reporter.REPORTER_DESTINATION, "node-b", 0));
+      docs = awaitDocuments(openSearch, run, 1, Duration.ofSeconds(90));
+      Thread.sleep(2_000); // a second document, were the records indexed alone, would be in now
+      docs = documents(HttpClient.newHttpClient(), openSearch.httpUri(), run);
+    } finally {
+      job.cancel().get();
+    }
+    assertThat(docs).hasSize(1);
+    assertThat(docs.get(0).at("/observer/reporter").asText()).isEqualTo("both");
+  }
+
   static final String ALLOW_NGINX =
       """
       {"apiVersion":"networking.k8s.io/v1","kind":"NetworkPolicy",
