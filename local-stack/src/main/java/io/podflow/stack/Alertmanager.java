@@ -68,7 +68,7 @@ public final class Alertmanager implements AutoCloseable {
               dir.resolve("alertmanager.log"),
               null);
       Alertmanager am = new Alertmanager(process, URI.create("http://127.0.0.1:" + port));
-      am.awaitReady(timeout);
+      process.awaitHttpOk(am.uri.resolve("/-/ready"), timeout);
       return am;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -87,37 +87,6 @@ public final class Alertmanager implements AutoCloseable {
                 .build(),
             HttpResponse.BodyHandlers.ofString())
         .body();
-  }
-
-  private void awaitReady(Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    HttpClient http = HttpClient.newHttpClient();
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new StackException("alertmanager exited: " + process.logTail(20));
-      }
-      try {
-        if (http.send(
-                    HttpRequest.newBuilder(uri.resolve("/-/ready")).build(),
-                    HttpResponse.BodyHandlers.discarding())
-                .statusCode()
-            == 200) {
-          return;
-        }
-      } catch (IOException e) {
-        // not listening yet
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new StackException("interrupted", e);
-      }
-      try {
-        Thread.sleep(100);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new StackException("interrupted", e);
-      }
-    }
-    throw new StackException("alertmanager not ready in " + timeout + ": " + process.logTail(20));
   }
 
   @Override

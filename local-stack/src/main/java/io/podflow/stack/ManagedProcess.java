@@ -110,6 +110,36 @@ public final class ManagedProcess implements AutoCloseable {
   }
 
   /** Waits for the process to end and returns its exit code; kills it after {@code timeout}. */
+  /**
+   * Waits until {@code url} answers 200 (a server's readiness endpoint), failing at once if the
+   * process exits and with its log's tail if the time runs out.
+   */
+  public void awaitHttpOk(java.net.URI url, Duration timeout) {
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    do {
+      if (!isAlive()) {
+        throw new StackException(name + " exited: " + logTail(20));
+      }
+      try {
+        if (http.send(
+                    java.net.http.HttpRequest.newBuilder(url).build(),
+                    java.net.http.HttpResponse.BodyHandlers.discarding())
+                .statusCode()
+            == 200) {
+          return;
+        }
+      } catch (IOException e) {
+        // not listening yet
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new StackException("interrupted", e);
+      }
+      HostTools.sleep(Duration.ofMillis(100));
+    } while (System.nanoTime() < deadline);
+    throw new StackException(name + " not ready in " + timeout + ": " + logTail(20));
+  }
+
   public int awaitExit(Duration timeout) {
     try {
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {

@@ -73,7 +73,7 @@ public final class Prometheus implements AutoCloseable {
               dir.resolve("prometheus.log"),
               null);
       Prometheus prometheus = new Prometheus(process, URI.create("http://127.0.0.1:" + port));
-      prometheus.awaitReady(timeout);
+      process.awaitHttpOk(prometheus.uri.resolve("/-/ready"), timeout);
       return prometheus;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -136,27 +136,6 @@ public final class Prometheus implements AutoCloseable {
     return http.send(
         HttpRequest.newBuilder(uri.resolve(pathAndQuery)).build(),
         HttpResponse.BodyHandlers.ofString());
-  }
-
-  private void awaitReady(Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    do {
-      if (!process.isAlive()) {
-        throw new StackException("prometheus exited: " + process.logTail(20));
-      }
-      try {
-        if (get("/-/ready").statusCode() == 200) {
-          return;
-        }
-      } catch (IOException e) {
-        // not listening yet
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new StackException("interrupted", e);
-      }
-      HostTools.sleep(Duration.ofMillis(100));
-    } while (System.nanoTime() < deadline);
-    throw new StackException("prometheus not ready in " + timeout + ": " + process.logTail(20));
   }
 
   @Override

@@ -28,7 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -82,11 +81,7 @@ class FlowProcessorAlertsIT {
             reported(clock, Reporter.REPORTER_UNSPECIFIED, "node-a", 300 * SECOND));
       }
 
-      StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-      env.setParallelism(1);
-      FlowProcessorJob.configure(env, config);
-      FlowProcessorJob.build(env, config);
-      JobClient job = env.executeAsync("flow processor alerts test");
+      JobClient job = FlowProcessorJobIT.start(config, "flow processor alerts test");
       try {
         JsonNode alert =
             await(

@@ -62,12 +62,7 @@ class FlowProcessorJobIT {
       KafkaBroker kafka, OpenSearchNode openSearch) throws Exception {
     String run = "t" + System.nanoTime();
     ProcessorConfig config = config(kafka, openSearch, run);
-    kafka.createTopics(
-        List.of(
-            new NewTopic(config.flowsTopic(), 3, (short) 1),
-            new NewTopic(config.policiesTopic(), 1, (short) 1)
-                .configs(Map.of("cleanup.policy", "compact")),
-            new NewTopic(config.deadLetterTopic(), 1, (short) 1)));
+    createTopics(kafka, config, 3);
     String cluster = run;
     try (KafkaProducer<byte[], byte[]> producer = producer(kafka)) {
       policy(producer, config, cluster + "//shop", namespace("shop"));
@@ -105,11 +100,7 @@ class FlowProcessorJobIT {
           producer, config, reported(later, Reporter.REPORTER_UNSPECIFIED, "node-a", 120 * SECOND));
     }
 
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-    env.setParallelism(1);
-    FlowProcessorJob.configure(env, config);
-    FlowProcessorJob.build(env, config);
-    JobClient job = env.executeAsync("flow processor test");
+    JobClient job = start(config, "flow processor test");
     List<JsonNode> docs;
     try {
       docs = awaitDocuments(openSearch, cluster, 5, Duration.ofSeconds(90));
@@ -208,16 +199,8 @@ class FlowProcessorJobIT {
       KafkaBroker kafka, OpenSearchNode openSearch) throws Exception {
     String run = "idle" + System.nanoTime();
     ProcessorConfig config = config(kafka, openSearch, run);
-    kafka.createTopics(
-        List.of(
-            new NewTopic(config.flowsTopic(), 2, (short) 1),
-            new NewTopic(config.policiesTopic(), 1, (short) 1)
-                .configs(Map.of("cleanup.policy", "compact"))));
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-    env.setParallelism(1);
-    FlowProcessorJob.configure(env, config);
-    FlowProcessorJob.build(env, config);
-    JobClient job = env.executeAsync("idle partitions");
+    createTopics(kafka, config, 2);
+    JobClient job = start(config, "idle partitions");
     List<JsonNode> docs;
     try (KafkaProducer<byte[], byte[]> producer = producer(kafka)) {
       policy(producer, config, run + "//shop", namespace("shop"));
@@ -351,6 +334,25 @@ class FlowProcessorJobIT {
                 "--idleness=1"));
     args.addAll(List.of(more));
     return ProcessorConfig.parse(args.toArray(String[]::new), Map.of());
+  }
+
+  /** The run's flow topic, its compacted policy topic and its dead-letter topic. */
+  static void createTopics(KafkaBroker kafka, ProcessorConfig config, int flowPartitions) {
+    kafka.createTopics(
+        List.of(
+            new NewTopic(config.flowsTopic(), flowPartitions, (short) 1),
+            new NewTopic(config.policiesTopic(), 1, (short) 1)
+                .configs(Map.of("cleanup.policy", "compact")),
+            new NewTopic(config.deadLetterTopic(), 1, (short) 1)));
+  }
+
+  /** The job on a MiniCluster, parallelism 1, running in the background. */
+  static JobClient start(ProcessorConfig config, String name) throws Exception {
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    env.setParallelism(1);
+    FlowProcessorJob.configure(env, config);
+    FlowProcessorJob.build(env, config);
+    return env.executeAsync(name);
   }
 
   static KafkaProducer<byte[], byte[]> producer(KafkaBroker kafka) {
