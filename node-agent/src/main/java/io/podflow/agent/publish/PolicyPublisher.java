@@ -180,7 +180,17 @@ public final class PolicyPublisher implements AutoCloseable {
       elected.cancel(true); // releases the Lease: another agent takes over at once
     }
     follow();
-    worker.shutdownNow();
+    // Not shutdownNow: the worker may be stepping down (closing its producer) and an interrupt
+    // would abort that half-way.
+    worker.shutdown();
+    try {
+      if (!worker.awaitTermination(10, TimeUnit.SECONDS)) {
+        worker.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      worker.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
     election.shutdownNow();
   }
 
