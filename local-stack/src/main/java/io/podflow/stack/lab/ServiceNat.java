@@ -16,9 +16,13 @@ import java.util.List;
  */
 public final class ServiceNat implements AutoCloseable {
   private final String table;
+  private final Thread hook;
 
   private ServiceNat(String table) {
     this.table = table;
+    // Ctrl-C, or a test JVM stopped: the table goes with the lab, as its namespaces do.
+    this.hook = new Thread(this::delete, "service-nat-teardown");
+    Runtime.getRuntime().addShutdownHook(hook);
   }
 
   public static ServiceNat install(
@@ -74,6 +78,15 @@ public final class ServiceNat implements AutoCloseable {
 
   @Override
   public void close() {
+    delete();
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException shuttingDown) {
+      // the hook is deleting it
+    }
+  }
+
+  private void delete() {
     try {
       NetnsLab.sh("nft delete table ip " + table);
     } catch (IllegalStateException alreadyGone) {
