@@ -41,7 +41,9 @@ public final class Podflow {
    */
   private static int reportFailure(
       Exception e, CommandLine commandLine, CommandLine.ParseResult parseResult) {
-    commandLine.getErr().println("podflow " + commandLine.getCommandName() + ": " + e.getMessage());
+    // Some exceptions say nothing (an interrupt while stopping): their kind is the message then.
+    String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    commandLine.getErr().println("podflow " + commandLine.getCommandName() + ": " + why);
     if ("1".equals(System.getenv("PODFLOW_DEBUG"))) {
       e.printStackTrace(commandLine.getErr());
     }
