@@ -124,9 +124,9 @@ public final class FlowRecordJson {
     json.writeStartObject();
     sections.writeTimes(record, json);
     if (!record.getCluster().isEmpty()) {
-      json.writeObjectFieldStart("orchestrator");
-      json.writeObjectFieldStart("cluster");
-      json.writeStringField("name", record.getCluster());
+      FlowSectionsWriter.object(json, "orchestrator");
+      FlowSectionsWriter.object(json, "cluster");
+      FlowSectionsWriter.string(json, "name", record.getCluster());
       json.writeEndObject();
       json.writeEndObject();
     }

@@ -1,6 +1,7 @@
 package io.podflow.schema.json;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.io.SerializedString;
 import io.podflow.schema.flow.v1.AgentLoss;
 import io.podflow.schema.flow.v1.DirectionCounters;
 import io.podflow.schema.flow.v1.Endpoint;
@@ -15,8 +16,9 @@ import io.podflow.schema.flow.v1.PolicySide;
 import io.podflow.schema.flow.v1.Tcp;
 import io.podflow.schema.json.FlowRecordJson.Keywords;
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** The sections of the JSON form, one method each; see {@link FlowRecordJson}. */
 final class FlowSectionsWriter {
@@ -27,11 +29,11 @@ final class FlowSectionsWriter {
   void writeTimes(FlowRecord record, JsonGenerator json) throws IOException {
     long start = record.getTimeStartNs();
     long end = record.getTimeEndNs();
-    json.writeStringField("@timestamp", Timestamps.iso(end));
-    json.writeObjectFieldStart("event");
-    json.writeStringField("start", Timestamps.iso(start));
-    json.writeStringField("end", Timestamps.iso(end));
-    json.writeNumberField("duration", end - start);
+    string(json, "@timestamp", Timestamps.iso(end));
+    object(json, "event");
+    string(json, "start", Timestamps.iso(start));
+    string(json, "end", Timestamps.iso(end));
+    number(json, "duration", end - start);
     json.writeEndObject();
   }
 
@@ -40,13 +42,13 @@ final class FlowSectionsWriter {
       return;
     }
     ObservationPoint observer = record.getObserver();
-    json.writeObjectFieldStart("observer");
-    json.writeStringField("type", "podflow-agent");
+    object(json, "observer");
+    string(json, "type", "podflow-agent");
     stringIfSet(json, "hostname", observer.getNode());
     stringIfSet(json, "name", observer.getAgent());
     if (!observer.getInterface().isEmpty()) {
-      json.writeObjectFieldStart("interface");
-      json.writeStringField("name", observer.getInterface());
+      object(json, "interface");
+      string(json, "name", observer.getInterface());
       json.writeEndObject();
     }
     stringIfSet(
@@ -61,14 +63,14 @@ final class FlowSectionsWriter {
       return;
     }
     var seen = record.getDestinationObservation();
-    json.writeObjectFieldStart("destination_observation");
+    object(json, "destination_observation");
     ObservationPoint observer = seen.getObserver();
-    json.writeObjectFieldStart("observer");
+    object(json, "observer");
     stringIfSet(json, "hostname", observer.getNode());
     stringIfSet(json, "name", observer.getAgent());
     if (!observer.getInterface().isEmpty()) {
-      json.writeObjectFieldStart("interface");
-      json.writeStringField("name", observer.getInterface());
+      object(json, "interface");
+      string(json, "name", observer.getInterface());
       json.writeEndObject();
     }
     json.writeEndObject();
@@ -77,9 +79,9 @@ final class FlowSectionsWriter {
           direction.startsWith("source")
               ? seen.getSourceToDestination()
               : seen.getDestinationToSource();
-      json.writeObjectFieldStart(direction);
-      json.writeNumberField("packets", c.getPackets());
-      json.writeNumberField("bytes", c.getBytes());
+      object(json, direction);
+      number(json, "packets", c.getPackets());
+      number(json, "bytes", c.getBytes());
       json.writeEndObject();
     }
     json.writeEndObject();
@@ -88,40 +90,40 @@ final class FlowSectionsWriter {
   void writeNetwork(FlowRecord record, JsonGenerator json) throws IOException {
     DirectionCounters forward = record.getSourceToDestination();
     DirectionCounters reverse = record.getDestinationToSource();
-    json.writeObjectFieldStart("network");
-    json.writeStringField("transport", IpProtocols.name(record.getProtocol()));
-    json.writeStringField("iana_number", Integer.toString(record.getProtocol()));
+    object(json, "network");
+    string(json, "transport", IpProtocols.name(record.getProtocol()));
+    string(json, "iana_number", Integer.toString(record.getProtocol()));
     if (record.getIpVersion() == 4 || record.getIpVersion() == 6) {
-      json.writeStringField("type", record.getIpVersion() == 4 ? "ipv4" : "ipv6");
+      string(json, "type", record.getIpVersion() == 4 ? "ipv4" : "ipv6");
     }
-    json.writeNumberField("packets", forward.getPackets() + reverse.getPackets());
-    json.writeNumberField("bytes", forward.getBytes() + reverse.getBytes());
+    number(json, "packets", forward.getPackets() + reverse.getPackets());
+    number(json, "bytes", forward.getBytes() + reverse.getBytes());
     json.writeEndObject();
   }
 
   void writeEndpoint(
       String field, Endpoint endpoint, DirectionCounters sent, boolean present, JsonGenerator json)
       throws IOException {
-    json.writeObjectFieldStart(field);
+    object(json, field);
     if (present && !endpoint.getIp().isEmpty()) {
-      json.writeStringField("ip", IpText.format(endpoint.getIp().toByteArray()));
+      string(json, "ip", IpText.format(endpoint.getIp().toByteArray()));
     }
     if (endpoint.hasPort()) {
-      json.writeNumberField("port", endpoint.getPort());
+      number(json, "port", endpoint.getPort());
     }
     stringIfSet(json, "port_name", endpoint.getPortName());
     if (!endpoint.getNatIp().isEmpty()) {
-      json.writeObjectFieldStart("nat");
-      json.writeStringField("ip", IpText.format(endpoint.getNatIp().toByteArray()));
+      object(json, "nat");
+      string(json, "ip", IpText.format(endpoint.getNatIp().toByteArray()));
       if (endpoint.hasNatPort()) {
-        json.writeNumberField("port", endpoint.getNatPort());
+        number(json, "port", endpoint.getNatPort());
       }
       json.writeEndObject();
     }
-    json.writeNumberField("packets", sent.getPackets());
-    json.writeNumberField("bytes", sent.getBytes());
+    number(json, "packets", sent.getPackets());
+    number(json, "bytes", sent.getBytes());
     if (sent.getTcpFlags() != 0) {
-      json.writeArrayFieldStart("tcp_flags");
+      array(json, "tcp_flags");
       for (int bit = 0; bit < TCP_FLAG_NAMES.length; bit++) {
         if ((sent.getTcpFlags() & (1 << bit)) != 0) {
           json.writeString(TCP_FLAG_NAMES[bit]);
@@ -136,36 +138,39 @@ final class FlowSectionsWriter {
   }
 
   private void writeKubernetes(KubernetesIdentity k8s, JsonGenerator json) throws IOException {
-    json.writeObjectFieldStart("kubernetes");
+    object(json, "kubernetes");
     stringIfSet(json, "kind", Keywords.ENDPOINT_KIND.of(k8s.getKind()));
     stringIfSet(json, "namespace", k8s.getNamespace());
     if (!k8s.getPodName().isEmpty()) {
-      json.writeObjectFieldStart("pod");
-      json.writeStringField("name", k8s.getPodName());
+      object(json, "pod");
+      string(json, "name", k8s.getPodName());
       json.writeEndObject();
     }
     if (k8s.getLabelsCount() > 0) {
-      json.writeObjectFieldStart("labels");
+      object(json, "labels");
       // Sorted, so that the same pod always gives the same document bytes.
-      for (Map.Entry<String, String> label : new TreeMap<>(k8s.getLabelsMap()).entrySet()) {
-        json.writeStringField(label.getKey(), label.getValue());
+      Map<String, String> labels = k8s.getLabelsMap();
+      String[] keys = labels.keySet().toArray(new String[0]);
+      Arrays.sort(keys);
+      for (String key : keys) {
+        string(json, key, labels.get(key));
       }
       json.writeEndObject();
     }
     if (!k8s.getWorkloadKind().isEmpty() || !k8s.getWorkloadName().isEmpty()) {
-      json.writeObjectFieldStart("workload");
+      object(json, "workload");
       stringIfSet(json, "kind", k8s.getWorkloadKind());
       stringIfSet(json, "name", k8s.getWorkloadName());
       json.writeEndObject();
     }
     stringIfSet(json, "service_account", k8s.getServiceAccount());
     if (!k8s.getNode().isEmpty()) {
-      json.writeObjectFieldStart("node");
-      json.writeStringField("name", k8s.getNode());
+      object(json, "node");
+      string(json, "name", k8s.getNode());
       json.writeEndObject();
     }
     if (!k8s.getServiceName().isEmpty() || !k8s.getServicePortName().isEmpty()) {
-      json.writeObjectFieldStart("service");
+      object(json, "service");
       stringIfSet(json, "name", k8s.getServiceName());
       stringIfSet(json, "port_name", k8s.getServicePortName());
       json.writeEndObject();
@@ -178,56 +183,56 @@ final class FlowSectionsWriter {
       return;
     }
     Icmp icmp = record.getIcmp();
-    json.writeObjectFieldStart("icmp");
+    object(json, "icmp");
     if (icmp.hasType()) {
-      json.writeNumberField("type", icmp.getType());
+      number(json, "type", icmp.getType());
     }
     if (icmp.hasCode()) {
-      json.writeNumberField("code", icmp.getCode());
+      number(json, "code", icmp.getCode());
     }
     if (icmp.hasEchoId()) {
-      json.writeNumberField("echo_id", icmp.getEchoId());
+      number(json, "echo_id", icmp.getEchoId());
     }
     json.writeEndObject();
   }
 
   void writeFlow(FlowRecord record, JsonGenerator json) throws IOException {
-    json.writeObjectFieldStart("flow");
-    json.writeNumberField("schema_version", record.getSchemaVersion());
+    object(json, "flow");
+    number(json, "schema_version", record.getSchemaVersion());
     if (record.getFlowStartNs() != 0) {
-      json.writeStringField("start", Timestamps.iso(record.getFlowStartNs()));
+      string(json, "start", Timestamps.iso(record.getFlowStartNs()));
     }
-    json.writeNumberField("interval_index", record.getIntervalIndex());
+    number(json, "interval_index", record.getIntervalIndex());
     stringIfSet(json, "end_reason", Keywords.END_REASON.of(record.getEndReason()));
     stringIfSet(json, "initiator_rule", Keywords.INITIATOR_RULE.of(record.getInitiatorRule()));
     if (record.hasTcp()) {
       Tcp tcp = record.getTcp();
-      json.writeObjectFieldStart("tcp");
+      object(json, "tcp");
       stringIfSet(json, "state", Keywords.TCP_STATE.of(tcp.getState()));
       if (tcp.hasHandshakeRttNs()) {
-        json.writeNumberField("handshake_rtt", tcp.getHandshakeRttNs());
+        number(json, "handshake_rtt", tcp.getHandshakeRttNs());
       }
       json.writeEndObject();
     }
     stringIfSet(json, "outcome", Keywords.OUTCOME.of(record.getOutcome()));
     if (record.getSamplingRate() != 0) {
-      json.writeNumberField("sampling_rate", record.getSamplingRate());
+      number(json, "sampling_rate", record.getSamplingRate());
     }
     stringIfSet(json, "enrichment", Keywords.ENRICHMENT.of(record.getEnrichment()));
     if (record.hasLoss()) {
       AgentLoss loss = record.getLoss();
-      json.writeObjectFieldStart("loss");
-      json.writeNumberField("kernel_drops", loss.getKernelDrops());
-      json.writeNumberField("decoder_drops", loss.getDecoderDrops());
-      json.writeNumberField("flows_evicted", loss.getFlowsEvicted());
-      json.writeNumberField("spool_drops", loss.getSpoolDrops());
+      object(json, "loss");
+      number(json, "kernel_drops", loss.getKernelDrops());
+      number(json, "decoder_drops", loss.getDecoderDrops());
+      number(json, "flows_evicted", loss.getFlowsEvicted());
+      number(json, "spool_drops", loss.getSpoolDrops());
       json.writeEndObject();
     }
     json.writeEndObject();
   }
 
   void writePolicy(PolicyResult policy, JsonGenerator json) throws IOException {
-    json.writeObjectFieldStart("policy");
+    object(json, "policy");
     stringIfSet(json, "verdict", Keywords.VERDICT.of(policy.getVerdict()));
     if (policy.hasEgress()) {
       writeSide("egress", policy.getEgress(), json);
@@ -237,10 +242,10 @@ final class FlowSectionsWriter {
     }
     stringIfSet(json, "explanation", policy.getExplanation());
     stringIfSet(json, "revision", policy.getRevision());
-    json.writeBooleanField("violation", policy.getViolation());
+    bool(json, "violation", policy.getViolation());
     stringIfSet(json, "enforcement", Keywords.ENFORCEMENT.of(policy.getEnforcement()));
     if (policy.getPendingCount() > 0) {
-      json.writeArrayFieldStart("pending");
+      array(json, "pending");
       for (PendingResult pending : policy.getPendingList()) {
         json.writeStartObject();
         stringIfSet(json, "policy_set", pending.getPolicySet());
@@ -260,22 +265,22 @@ final class FlowSectionsWriter {
   }
 
   private void writeSide(String field, PolicySide side, JsonGenerator json) throws IOException {
-    json.writeObjectFieldStart(field);
+    object(json, field);
     stringIfSet(json, "action", Keywords.VERDICT.of(side.getAction()));
-    json.writeBooleanField("isolated", side.getIsolated());
+    bool(json, "isolated", side.getIsolated());
     if (side.hasAllowedBy()) {
-      json.writeObjectFieldStart("allowed_by");
-      json.writeStringField("namespace", side.getAllowedBy().getNamespace());
-      json.writeStringField("name", side.getAllowedBy().getName());
-      json.writeNumberField("rule_index", side.getAllowedBy().getRuleIndex());
+      object(json, "allowed_by");
+      string(json, "namespace", side.getAllowedBy().getNamespace());
+      string(json, "name", side.getAllowedBy().getName());
+      number(json, "rule_index", side.getAllowedBy().getRuleIndex());
       json.writeEndObject();
     }
     if (side.getIsolatedByCount() > 0) {
-      json.writeArrayFieldStart("isolated_by");
+      array(json, "isolated_by");
       for (PolicyRef ref : side.getIsolatedByList()) {
         json.writeStartObject();
-        json.writeStringField("namespace", ref.getNamespace());
-        json.writeStringField("name", ref.getName());
+        string(json, "namespace", ref.getNamespace());
+        string(json, "name", ref.getName());
         json.writeEndObject();
       }
       json.writeEndArray();
@@ -286,7 +291,49 @@ final class FlowSectionsWriter {
   private static void stringIfSet(JsonGenerator json, String field, String value)
       throws IOException {
     if (value != null && !value.isEmpty()) {
-      json.writeStringField(field, value);
+      string(json, field, value);
     }
+  }
+
+  // Field names are written from their UTF-8 bytes, encoded and quoted once: a name written as
+  // a String is encoded and checked for escapes in every document (60-odd names each).
+  private static final Map<String, SerializedString> NAMES = new ConcurrentHashMap<>();
+
+  /** Label keys are names too; a cluster has few, but they are not ours: the cache is bounded. */
+  private static final int MAX_NAMES = 4_096;
+
+  private static SerializedString name(String field) {
+    SerializedString name = NAMES.get(field);
+    if (name != null) {
+      return name;
+    }
+    return NAMES.size() < MAX_NAMES
+        ? NAMES.computeIfAbsent(field, SerializedString::new)
+        : new SerializedString(field);
+  }
+
+  static void string(JsonGenerator json, String field, String value) throws IOException {
+    json.writeFieldName(name(field));
+    json.writeString(value);
+  }
+
+  static void number(JsonGenerator json, String field, long value) throws IOException {
+    json.writeFieldName(name(field));
+    json.writeNumber(value);
+  }
+
+  static void bool(JsonGenerator json, String field, boolean value) throws IOException {
+    json.writeFieldName(name(field));
+    json.writeBoolean(value);
+  }
+
+  static void object(JsonGenerator json, String field) throws IOException {
+    json.writeFieldName(name(field));
+    json.writeStartObject();
+  }
+
+  static void array(JsonGenerator json, String field) throws IOException {
+    json.writeFieldName(name(field));
+    json.writeStartArray();
   }
 }
