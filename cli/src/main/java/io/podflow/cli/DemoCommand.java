@@ -4,23 +4,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.podflow.cli.demo.DemoSummary;
 import io.podflow.cli.demo.LiveDemo;
-import io.podflow.processor.job.FlowProcessorJob;
-import io.podflow.processor.job.FlowTopics;
-import io.podflow.processor.job.ProcessorConfig;
+import io.podflow.cli.demo.ReplayDemo;
 import io.podflow.stack.Alertmanager;
 import io.podflow.stack.LocalStack;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.admin.NewTopic;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -53,6 +46,19 @@ final class DemoCommand implements Callable<Integer> {
       description =
           "Seconds to keep the stack up after the summary, to paste its queries. Default: ${DEFAULT-VALUE}.")
   long keepUpSeconds;
+
+  @Option(
+      names = "--replay",
+      description =
+          "Replay the bundled capture instead of capturing live (what happens without root).")
+  boolean replay;
+
+  @Option(
+      names = "--capture",
+      description =
+          "Live demo: also write each pod's traffic as a capture file into this directory"
+              + " (what the demo replays without root).")
+  Path captureTo;
 
   @Option(
       names = "--data-dir",
@@ -92,7 +98,7 @@ final class DemoCommand implements Callable<Integer> {
     try {
       URI openSearch = stack.openSearch().httpUri();
       String cluster;
-      if (isRoot()) {
+      if (isRoot() && !replay) {
         LiveDemo.Result result =
             new LiveDemo(
                     new LiveDemo.Settings(
@@ -100,16 +106,28 @@ final class DemoCommand implements Callable<Integer> {
                         openSearch,
                         alertmanager == null ? null : alertmanager.uri(),
                         Duration.ofSeconds(durationSeconds),
-                        stack.dir().resolve("demo")),
+                        stack.dir().resolve("demo"),
+                        captureTo),
                     out)
                 .run();
         cluster = result.cluster();
       } else {
         out.println(
-            "podflow demo: not root, so no network namespaces and no capture: sample flow records"
-                + " go through the same processor instead (run as root for the live demo).");
-        replaySamples(stack);
-        cluster = SampleFlows.CLUSTER;
+            replay
+                ? "podflow demo: replaying a capture of the live demo's traffic through the"
+                    + " agent's packet path and the same processor."
+                : "podflow demo: not root, so no network namespaces and no live capture: a"
+                    + " capture of the live demo's traffic is replayed through the agent's packet"
+                    + " path and the same processor instead (run as root for the live demo).");
+        new ReplayDemo(
+                new ReplayDemo.Settings(
+                    stack.kafka().bootstrapServers(),
+                    openSearch,
+                    alertmanager == null ? null : alertmanager.uri(),
+                    stack.dir().resolve("demo")),
+                out)
+            .run();
+        cluster = ReplayDemo.CLUSTER;
       }
       new DemoSummary(openSearch, cluster).print(out);
       if (alertmanager != null) {
@@ -168,36 +186,5 @@ final class DemoCommand implements Callable<Integer> {
     } catch (IllegalStateException shuttingDown) {
       return false;
     }
-  }
-
-  /** Sample records to Kafka, and the processor over them until the end of the topic. */
-  private void replaySamples(LocalStack stack) throws Exception {
-    String bootstrap = stack.kafka().bootstrapServers();
-    stack
-        .kafka()
-        .createTopics(
-            List.of(
-                new NewTopic(FlowTopics.FLOWS, 2, (short) 1),
-                new NewTopic(FlowTopics.POLICIES, 1, (short) 1)
-                    .configs(Map.of("cleanup.policy", "compact")),
-                new NewTopic(FlowTopics.DEAD_LETTERS, 1, (short) 1),
-                new NewTopic(FlowTopics.ALERTS, 1, (short) 1)));
-    int produced = DemoKafka.produce(bootstrap, SampleFlows.endingAt(Instant.now()));
-    out.printf("  produced %d flow records to Kafka topic %s%n", produced, FlowTopics.FLOWS);
-    ProcessorConfig config =
-        ProcessorConfig.parse(
-            new String[] {
-              "--bootstrap-servers=" + bootstrap,
-              "--opensearch=" + stack.openSearch().httpUri(),
-              "--group-id=podflow-demo-" + System.nanoTime(),
-              "--hold=1",
-              "--bounded=true"
-            },
-            Map.of());
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1);
-    FlowProcessorJob.configure(env, config);
-    FlowProcessorJob.build(env, config);
-    env.execute("podflow demo (sample records)");
-    out.println("  the flow processor judged and indexed them");
   }
 }

@@ -32,7 +32,7 @@ public final class DemoSummary {
   public long print(PrintStream out) throws IOException, InterruptedException {
     String flows = PodflowIndex.FLOWS.alias();
     String violations = PodflowIndex.VIOLATIONS.alias();
-    post("/" + flows + "," + violations + "/_refresh", "");
+    post("/" + flows + "," + violations + "/_refresh?ignore_unavailable=true", "");
 
     out.println();
     out.println("Flows by verdict:");
@@ -127,9 +127,12 @@ public final class DemoSummary {
     return gaps;
   }
 
-  /** The cluster's flow documents searchable now. */
+  /** The cluster's flow documents searchable now (none before the first index exists). */
   long flowDocuments() throws IOException, InterruptedException {
-    post("/" + PodflowIndex.FLOWS.alias() + "/_refresh", "");
+    HttpResponse<String> refreshed = send("/" + PodflowIndex.FLOWS.alias() + "/_refresh", "");
+    if (refreshed.statusCode() == 404) {
+      return 0;
+    }
     return search(
             PodflowIndex.FLOWS.alias(),
             "{\"size\":0,\"track_total_hits\":true,\"query\":" + byCluster() + "}")
@@ -142,20 +145,25 @@ public final class DemoSummary {
   }
 
   private JsonNode search(String index, String body) throws IOException, InterruptedException {
-    return JSON.readTree(post("/" + index + "/_search", body));
+    // A run without violations has no violations index: that is no violation, not an error.
+    return JSON.readTree(post("/" + index + "/_search?ignore_unavailable=true", body));
   }
 
   private String post(String path, String body) throws IOException, InterruptedException {
-    HttpResponse<String> r =
-        http.send(
-            HttpRequest.newBuilder(openSearch.resolve(path))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r = send(path, body);
     if (r.statusCode() / 100 != 2) {
       throw new IOException(path + ": " + r.statusCode() + " " + r.body());
     }
     return r.body();
+  }
+
+  private HttpResponse<String> send(String path, String body)
+      throws IOException, InterruptedException {
+    return http.send(
+        HttpRequest.newBuilder(openSearch.resolve(path))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 }

@@ -45,9 +45,16 @@ public final class LiveDemo {
 
   /**
    * @param alertmanager where violations are sent as alerts; null for none
+   * @param captureTo where to write the client pods' traffic as capture files (and the pods'
+   *     addresses), for {@link ReplayDemo}; null for none
    */
   public record Settings(
-      String bootstrapServers, URI openSearch, URI alertmanager, Duration duration, Path dir) {}
+      String bootstrapServers,
+      URI openSearch,
+      URI alertmanager,
+      Duration duration,
+      Path dir,
+      Path captureTo) {}
 
   /**
    * What the demo drove: for its summary and for the tests that check the path. Each round makes
@@ -69,7 +76,7 @@ public final class LiveDemo {
   }
 
   public Result run() throws Exception {
-    createTopics();
+    createTopics(settings.bootstrapServers());
     try (MockApiServer api = new MockApiServer();
         KubernetesClient client = api.server().createClient();
         NetnsLab lab = new NetnsLab()) {
@@ -103,12 +110,20 @@ public final class LiveDemo {
         for (NetnsLab.Pod pod : pods.values()) {
           lab.run(pod, "ping -c 1 -W 1 " + lab.addGateway());
         }
+        if (settings.captureTo() != null) {
+          ReplayDemo.capture(settings.captureTo(), lab, pods, ips);
+        }
         try (Agent agent = new Agent(agentConfig(lab), client).start()) {
           awaitCapture(agent, pods.values());
           out.printf(
               "  the agent captures %s* (metrics on :%d)%n", lab.vethPrefix(), agent.httpPort());
-          JobClient job = startJob();
-          out.println("  the flow processor runs on a Flink MiniCluster");
+          JobClient job =
+              startJob(
+                  settings.bootstrapServers(),
+                  settings.openSearch(),
+                  settings.alertmanager(),
+                  settings.dir(),
+                  out);
           try {
             roundsBeforePolicy = drive(traffic, client);
             settle(traffic.rounds() * DemoTraffic.CALLS_PER_ROUND);
@@ -153,8 +168,13 @@ public final class LiveDemo {
 
   /** Until every call driven has its document (one per connection), or a minute has passed. */
   private void settle(int connections) throws Exception {
+    settle(settings.openSearch(), DemoCluster.CLUSTER, connections, out);
+  }
+
+  static void settle(URI openSearch, String cluster, int connections, PrintStream out)
+      throws Exception {
     out.println("  waiting for the last flows to be reported, paired and indexed ...");
-    DemoSummary summary = new DemoSummary(settings.openSearch(), DemoCluster.CLUSTER);
+    DemoSummary summary = new DemoSummary(openSearch, cluster);
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     long found;
     while ((found = summary.flowDocuments()) < connections && System.nanoTime() < deadline) {
@@ -165,10 +185,10 @@ public final class LiveDemo {
     Thread.sleep(2 * MERGE_WINDOW_SECONDS * 1_000L);
   }
 
-  private void createTopics() throws Exception {
+  static void createTopics(String bootstrapServers) throws Exception {
     try (var admin =
         org.apache.kafka.clients.admin.Admin.create(
-            Map.of("bootstrap.servers", settings.bootstrapServers()))) {
+            Map.of("bootstrap.servers", bootstrapServers))) {
       List<NewTopic> topics = new ArrayList<>();
       topics.add(new NewTopic(FlowTopics.FLOWS, 2, (short) 1));
       topics.add(
@@ -226,12 +246,15 @@ public final class LiveDemo {
     Thread.sleep(500);
   }
 
-  private JobClient startJob() throws Exception {
+  /** The flow processor on a MiniCluster, with waits sized for a demo. */
+  static JobClient startJob(
+      String bootstrapServers, URI openSearch, URI alertmanager, Path dir, PrintStream out)
+      throws Exception {
     List<String> args = new ArrayList<>();
-    args.add("--bootstrap-servers=" + settings.bootstrapServers());
-    args.add("--opensearch=" + settings.openSearch());
-    if (settings.alertmanager() != null) {
-      args.add("--alertmanager=" + settings.alertmanager());
+    args.add("--bootstrap-servers=" + bootstrapServers);
+    args.add("--opensearch=" + openSearch);
+    if (alertmanager != null) {
+      args.add("--alertmanager=" + alertmanager);
     }
     args.add("--group-id=podflow-demo-" + System.nanoTime());
     args.add("--merge-window=" + MERGE_WINDOW_SECONDS);
@@ -243,11 +266,13 @@ public final class LiveDemo {
     Configuration flink = FlowProcessorJob.settings();
     flink.set(
         CheckpointingOptions.CHECKPOINTS_DIRECTORY,
-        Files.createDirectories(settings.dir().resolve("checkpoints")).toUri().toString());
+        Files.createDirectories(dir.resolve("checkpoints")).toUri().toString());
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
     env.setParallelism(1);
     FlowProcessorJob.configure(env, config);
     FlowProcessorJob.build(env, config);
-    return env.executeAsync("podflow demo");
+    JobClient job = env.executeAsync("podflow demo");
+    out.println("  the flow processor runs on a Flink MiniCluster");
+    return job;
   }
 }

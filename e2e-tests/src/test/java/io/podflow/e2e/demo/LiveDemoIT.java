@@ -53,7 +53,8 @@ class LiveDemoIT {
                       openSearch.httpUri(),
                       alertmanager.uri(),
                       Duration.ofSeconds(16),
-                      dir.resolve("demo")),
+                      dir.resolve("demo"),
+                      null),
                   System.out)
               .run();
       alerts = awaitAlert(alertmanager, "PodflowEnforcementGap");
@@ -209,7 +210,7 @@ class LiveDemoIT {
     return alerts;
   }
 
-  private static List<JsonNode> documents(URI base, String index, String cluster) throws Exception {
+  static List<JsonNode> documents(URI base, String index, String cluster) throws Exception {
     HTTP.send(
         HttpRequest.newBuilder(base.resolve("/" + index + "/_refresh"))
             .POST(HttpRequest.BodyPublishers.noBody())

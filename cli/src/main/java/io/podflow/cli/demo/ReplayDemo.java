@@ -1,0 +1,265 @@
+package io.podflow.cli.demo;
+
+import com.google.protobuf.ByteString;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.podflow.agent.app.OfflineReplay;
+import io.podflow.agent.enrich.ClusterMetadata;
+import io.podflow.agent.enrich.Enricher;
+import io.podflow.agent.enrich.KubernetesWatcher;
+import io.podflow.agent.flow.FlowTableConfig;
+import io.podflow.agent.publish.PolicyPublisher;
+import io.podflow.agent.publish.PublisherConfig;
+import io.podflow.cli.demo.DemoCluster.DemoPod;
+import io.podflow.processor.job.FlowTopics;
+import io.podflow.schema.ConnectionKey;
+import io.podflow.schema.flow.v1.FlowRecord;
+import io.podflow.schema.flow.v1.Reporter;
+import io.podflow.schema.net.Cidr;
+import io.podflow.stack.lab.MockApiServer;
+import io.podflow.stack.lab.NetnsLab;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * The demo without root (no network namespaces, no live capture): the traffic of a live demo as
+ * each pod's interface saw it, bundled as capture files, replayed through the agent's packet path
+ * and enrichment (the same mock API server's pods, at the addresses they had), then the same Kafka,
+ * flow processor and OpenSearch. Replayed packets keep their spacing and are moved to now; the
+ * records are the clients' own (reporter SOURCE), and the policies are those the live demo ends
+ * with.
+ */
+public final class ReplayDemo {
+  private static final String BUNDLE = "demo/capture/";
+  private static final String ADDRESSES = "pods.properties";
+
+  /** The replay's cluster name: its documents are told apart from a live demo's. */
+  public static final String CLUSTER = "demo-replay";
+
+  /**
+   * The enrichment's clock: the replayed flows are older than the mock API server's pods, and a pod
+   * names an address only from when it was seen; in the replay, the pods have always been.
+   */
+  private static final long SINCE_EVER = 0L;
+
+  public record Settings(String bootstrapServers, URI openSearch, URI alertmanager, Path dir) {}
+
+  private final Settings settings;
+  private final PrintStream out;
+
+  public ReplayDemo(Settings settings, PrintStream out) {
+    this.settings = settings;
+    this.out = out;
+  }
+
+  /**
+   * Records every pod's traffic during a live demo (tcpdump in their namespaces, stopped with the
+   * lab) and where each pod was: what {@link #run} replays, once copied into the bundle.
+   */
+  static void capture(
+      Path dir, NetnsLab lab, Map<DemoPod, NetnsLab.Pod> pods, Map<DemoPod, String> ips) {
+    try {
+      Files.createDirectories(dir);
+      for (DemoPod pod : DemoCluster.PODS) {
+        lab.start(pods.get(pod), "tcpdump -i eth0 -U -s 256 -w " + dir.resolve(file(pod)));
+      }
+      Properties addresses = new Properties();
+      ips.forEach((pod, ip) -> addresses.setProperty(pod.name(), ip));
+      try (OutputStream o = Files.newOutputStream(dir.resolve(ADDRESSES))) {
+        addresses.store(o, "the demo's pods and their addresses in the bundled capture");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Returns the number of flow records replayed. */
+  public int run() throws Exception {
+    LiveDemo.createTopics(settings.bootstrapServers());
+    Map<DemoPod, String> ips = addresses();
+    try (MockApiServer api = new MockApiServer();
+        KubernetesClient client = api.server().createClient()) {
+      DemoCluster.create(client, ips);
+      DemoCluster.applyMidwayPolicy(client);
+      ClusterMetadata metadata = new ClusterMetadata(Duration.ofMinutes(2));
+      List<FlowRecord> records;
+      try (KubernetesWatcher watcher =
+              new KubernetesWatcher(client, metadata, () -> SINCE_EVER)
+                  .start(Duration.ofSeconds(60));
+          PolicyPublisher policies =
+              new PolicyPublisher(
+                      client,
+                      PolicyPublisher.Settings.of(CLUSTER, "podflow-agent-demo", "podflow"),
+                      publisherConfig())
+                  .start()) {
+        // An address names a pod only from the pod's creation on, and the API server made them
+        // now, after the replayed traffic: the watcher takes them in as made long before.
+        for (var pod : client.pods().inAnyNamespace().list().getItems()) {
+          pod.getMetadata().setCreationTimestamp("2000-01-01T00:00:00Z");
+          watcher.putPod(pod);
+        }
+        records = replay(new Enricher(metadata, clusterNetworks(ips), Duration.ofMinutes(5)), ips);
+        out.printf(
+            "  %d flow records from the bundled capture of the pods' interfaces, named from the"
+                + " mock API server%n",
+            records.size());
+        JobClient job =
+            LiveDemo.startJob(
+                settings.bootstrapServers(),
+                settings.openSearch(),
+                settings.alertmanager(),
+                settings.dir(),
+                out);
+        try {
+          produce(records);
+          // One document per connection: as many as the records of the sides that started them.
+          LiveDemo.settle(
+              settings.openSearch(),
+              CLUSTER,
+              (int)
+                  records.stream()
+                      .filter(r -> r.getObserver().getReporter() == Reporter.REPORTER_SOURCE)
+                      .count(),
+              out);
+        } finally {
+          job.cancel().get();
+        }
+      }
+      return records.size();
+    }
+  }
+
+  /**
+   * Every record of the bundled files, enriched, as each pod's interface reports it, moved to now.
+   */
+  private List<FlowRecord> replay(Enricher enricher, Map<DemoPod, String> ips) throws IOException {
+    List<FlowRecord.Builder> builders = new ArrayList<>();
+    for (DemoPod pod : DemoCluster.PODS) {
+      Path file = settings.dir().resolve(file(pod));
+      Files.createDirectories(file.getParent());
+      try (InputStream in = resource(file(pod))) {
+        Files.copy(in, file);
+      }
+      ByteString own = ByteString.copyFrom(InetAddress.getByName(ips.get(pod)).getAddress());
+      OfflineReplay.run(
+          file,
+          FlowTableConfig.defaults()
+              .withTimeouts(
+                  Duration.ofSeconds(10), Duration.ofSeconds(LiveDemo.IDLE_TIMEOUT_SECONDS)),
+          OfflineReplay.FrameSourceKind.JAVA,
+          r -> {
+            if (r.getIpVersion() != 4) {
+              return; // the pods' own IPv6 chatter: the live agent captures IPv4 only ("ip")
+            }
+            FlowRecord.Builder b = r.toBuilder().setCluster(CLUSTER);
+            // Each pod's capture is its own interface's: it reports for the pod, the source
+            // of what it started and the destination of what it answered.
+            b.getObserverBuilder()
+                .setNode(DemoCluster.NODE)
+                .setAgent("podflow-agent-demo")
+                .setInterface("veth-" + pod.name())
+                .setReporter(
+                    r.getSource().getIp().equals(own)
+                        ? Reporter.REPORTER_SOURCE
+                        : Reporter.REPORTER_DESTINATION);
+            builders.add(b);
+          });
+    }
+    long latest = builders.stream().mapToLong(FlowRecord.Builder::getTimeEndNs).max().orElse(0);
+    long shift = now() - latest;
+    List<FlowRecord> records = new ArrayList<>();
+    for (FlowRecord.Builder b : builders) {
+      b.setTimeStartNs(b.getTimeStartNs() + shift).setTimeEndNs(b.getTimeEndNs() + shift);
+      if (b.getFlowStartNs() != 0) {
+        b.setFlowStartNs(b.getFlowStartNs() + shift);
+      }
+      enricher.enrich(b, SINCE_EVER);
+      records.add(b.build());
+    }
+    // In the order agents would publish them: both views of a connection close together, so the
+    // processor pairs them (pings between two pods share one connection key, one after another).
+    records.sort(java.util.Comparator.comparingLong(FlowRecord::getTimeEndNs));
+    return records;
+  }
+
+  private void produce(List<FlowRecord> records) throws Exception {
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
+      for (FlowRecord r : records) {
+        producer.send(new ProducerRecord<>(FlowTopics.FLOWS, ConnectionKey.of(r), r.toByteArray()));
+      }
+      producer.flush();
+    }
+  }
+
+  private PublisherConfig publisherConfig() {
+    return new PublisherConfig(
+        settings.bootstrapServers(),
+        FlowTopics.FLOWS,
+        "zstd",
+        Duration.ofMillis(20),
+        32L << 20,
+        settings.dir().resolve("spool"),
+        16L << 20,
+        Map.of());
+  }
+
+  private static List<Cidr> clusterNetworks(Map<DemoPod, String> ips) {
+    String any = ips.values().iterator().next();
+    return List.of(
+        Cidr.parse(any.substring(0, any.lastIndexOf('.')) + ".0/24"),
+        Cidr.parse(DemoCluster.SERVICE_CIDR));
+  }
+
+  private static Map<DemoPod, String> addresses() throws IOException {
+    Properties addresses = new Properties();
+    try (InputStream in = resource(ADDRESSES)) {
+      addresses.load(in);
+    }
+    Map<DemoPod, String> ips = new LinkedHashMap<>();
+    for (DemoPod pod : DemoCluster.PODS) {
+      String ip = addresses.getProperty(pod.name());
+      if (ip == null) {
+        throw new IllegalStateException("the bundled capture has no address for " + pod.name());
+      }
+      ips.put(pod, ip);
+    }
+    return ips;
+  }
+
+  private static String file(DemoPod pod) {
+    return pod.name() + ".pcap";
+  }
+
+  private static InputStream resource(String name) {
+    InputStream in = ReplayDemo.class.getClassLoader().getResourceAsStream(BUNDLE + name);
+    if (in == null) {
+      throw new IllegalStateException("missing bundled " + BUNDLE + name);
+    }
+    return in;
+  }
+
+  private static long now() {
+    return System.currentTimeMillis() * 1_000_000L;
+  }
+}
