@@ -42,9 +42,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * The demo without root (no network namespaces, no live capture): the traffic of a live demo as
  * each pod's interface saw it, bundled as capture files, replayed through the agent's packet path
  * and enrichment (the same mock API server's pods, at the addresses they had), then the same Kafka,
- * flow processor and OpenSearch. Replayed packets keep their spacing and are moved to now; the
- * records are the clients' own (reporter SOURCE), and the policies are those the live demo ends
- * with.
+ * flow processor and OpenSearch. The records are moved to now and sent at the pace they ended at,
+ * each reported for the pod whose interface saw it (SOURCE for what it started, DESTINATION for
+ * what it answered); the policies are those the live demo ends with.
  */
 public final class ReplayDemo {
   private static final String BUNDLE = "demo/capture/";
@@ -182,8 +182,9 @@ public final class ReplayDemo {
             builders.add(b);
           });
     }
-    long latest = builders.stream().mapToLong(FlowRecord.Builder::getTimeEndNs).max().orElse(0);
-    long shift = now() - latest;
+    // Moved so that the first record ends now; they are then sent at the pace they ended at.
+    long first = builders.stream().mapToLong(FlowRecord.Builder::getTimeEndNs).min().orElse(0);
+    long shift = now() - first;
     List<FlowRecord> records = new ArrayList<>();
     for (FlowRecord.Builder b : builders) {
       b.setTimeStartNs(b.getTimeStartNs() + shift).setTimeEndNs(b.getTimeEndNs() + shift);
@@ -205,7 +206,16 @@ public final class ReplayDemo {
     p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
+      // At the pace the records ended, as agents publish them: all at once, the processor would
+      // see event time leap ahead of its waits (a live stream does not do that).
+      long started = System.nanoTime();
+      long first = records.isEmpty() ? 0 : records.get(0).getTimeEndNs();
       for (FlowRecord r : records) {
+        long wait = (r.getTimeEndNs() - first) - (System.nanoTime() - started);
+        if (wait > 0) {
+          producer.flush();
+          Thread.sleep(wait / 1_000_000L);
+        }
         producer.send(new ProducerRecord<>(FlowTopics.FLOWS, ConnectionKey.of(r), r.toByteArray()));
       }
       producer.flush();

@@ -33,8 +33,11 @@ class ReplayDemoIT {
 
     List<JsonNode> docs =
         LiveDemoIT.documents(openSearch.httpUri(), "podflow-flows", ReplayDemo.CLUSTER);
-    // The bundle holds eight rounds of the live demo's calls, replayed with the policies the live
-    // demo ends with: allow-nginx and ledger-from-billing-only.
+    // The bundle holds eight rounds of the live demo's seven calls, replayed with the policies the
+    // live demo ends with: allow-nginx and ledger-from-billing-only. One document per call.
+    assertThat(docs).hasSize(8 * 7);
+    assertThat(docs)
+        .allSatisfy(d -> assertThat(d.at("/observer/reporter").asText()).isEqualTo("both"));
     assertThat(docs.stream().filter(d -> pair(d, "shopper", "nginx", "tcp")))
         .hasSize(8)
         .allSatisfy(
