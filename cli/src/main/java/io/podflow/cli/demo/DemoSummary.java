@@ -114,7 +114,7 @@ public final class DemoSummary {
         gaps);
 
     out.println();
-    out.println("Paste these (while the stack is up):");
+    out.println("Queries to paste (with --keep-up SECONDS the stack stays up for them):");
     String os = openSearch.toString();
     out.printf("  curl -s '%s/_cat/indices/podflow-*?v'%n", os);
     out.printf(
