@@ -20,8 +20,9 @@ import picocli.CommandLine.Option;
 /**
  * {@code podflow demo}: the whole path on this machine. As root, live: pods as network namespaces,
  * the agent capturing them, the flow processor judging and indexing, traffic between the pods and a
- * NetworkPolicy applied midway ({@link LiveDemo}); without root, sample flow records through the
- * same processor. Then a summary read back from OpenSearch.
+ * NetworkPolicy applied midway ({@link LiveDemo}); without root, a bundled capture of it replayed
+ * through the agent's packet path into the same processor ({@link ReplayDemo}). Then a summary read
+ * back from OpenSearch.
  */
 @Command(
     name = "demo",
@@ -81,10 +82,16 @@ final class DemoCommand implements Callable<Integer> {
             : new LocalStack.Options(dataDir, true, Duration.ofSeconds(180));
     out.println("podflow demo: starting Kafka and OpenSearch on loopback (about 15-60 s) ...");
     LocalStack stack = LocalStack.start(options);
-    Alertmanager alertmanager =
-        Alertmanager.isInstalled()
-            ? Alertmanager.start(stack.dir().resolve("alertmanager"), Duration.ofSeconds(60))
-            : null;
+    Alertmanager alertmanager;
+    try {
+      alertmanager =
+          Alertmanager.isInstalled()
+              ? Alertmanager.start(stack.dir().resolve("alertmanager"), Duration.ofSeconds(60))
+              : null;
+    } catch (RuntimeException e) {
+      stack.close();
+      throw e;
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Thread cleanup =
         new Thread(

@@ -109,7 +109,6 @@ public final class ManagedProcess implements AutoCloseable {
     }
   }
 
-  /** Waits for the process to end and returns its exit code; kills it after {@code timeout}. */
   /**
    * Waits until {@code url} answers 200 (a server's readiness endpoint), failing at once if the
    * process exits and with its log's tail if the time runs out.
@@ -123,7 +122,10 @@ public final class ManagedProcess implements AutoCloseable {
       }
       try {
         if (http.send(
-                    java.net.http.HttpRequest.newBuilder(url).build(),
+                    // Bounded: a listener that accepts but never answers must not outlast us.
+                    java.net.http.HttpRequest.newBuilder(url)
+                        .timeout(Duration.ofSeconds(2))
+                        .build(),
                     java.net.http.HttpResponse.BodyHandlers.discarding())
                 .statusCode()
             == 200) {
@@ -140,6 +142,7 @@ public final class ManagedProcess implements AutoCloseable {
     throw new StackException(name + " not ready in " + timeout + ": " + logTail(20));
   }
 
+  /** Waits for the process to end and returns its exit code; kills it after {@code timeout}. */
   public int awaitExit(Duration timeout) {
     try {
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {

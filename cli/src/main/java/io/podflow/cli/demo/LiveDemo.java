@@ -77,6 +77,7 @@ public final class LiveDemo {
 
   public Result run() throws Exception {
     createTopics(settings.bootstrapServers());
+    long before = new DemoSummary(settings.openSearch(), DemoCluster.CLUSTER).flowDocuments();
     try (MockApiServer api = new MockApiServer();
         KubernetesClient client = api.server().createClient();
         NetnsLab lab = new NetnsLab()) {
@@ -126,7 +127,7 @@ public final class LiveDemo {
                   out);
           try {
             roundsBeforePolicy = drive(traffic, client);
-            settle(traffic.rounds() * DemoTraffic.CALLS_PER_ROUND);
+            settle(before, traffic.rounds() * DemoTraffic.CALLS_PER_ROUND);
           } finally {
             job.cancel().get();
           }
@@ -167,17 +168,22 @@ public final class LiveDemo {
   }
 
   /** Until every call driven has its document (one per connection), or a minute has passed. */
-  private void settle(int connections) throws Exception {
-    settle(settings.openSearch(), DemoCluster.CLUSTER, connections, out);
+  private void settle(long before, int connections) throws Exception {
+    settle(settings.openSearch(), DemoCluster.CLUSTER, before, connections, out);
   }
 
-  static void settle(URI openSearch, String cluster, int connections, PrintStream out)
+  /**
+   * @param before the cluster's documents before this run (a kept data directory has a previous
+   *     run's)
+   */
+  static void settle(URI openSearch, String cluster, long before, int connections, PrintStream out)
       throws Exception {
     out.println("  waiting for the last flows to be reported, paired and indexed ...");
     DemoSummary summary = new DemoSummary(openSearch, cluster);
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     long found;
-    while ((found = summary.flowDocuments()) < connections && System.nanoTime() < deadline) {
+    while ((found = summary.flowDocuments() - before) < connections
+        && System.nanoTime() < deadline) {
       Thread.sleep(500);
     }
     out.printf("  %d flow documents for %d connections%n", found, connections);

@@ -78,7 +78,9 @@ public final class ReplayDemo {
     try {
       Files.createDirectories(dir);
       for (DemoPod pod : DemoCluster.PODS) {
-        lab.start(pods.get(pod), "tcpdump -i eth0 -U -s 256 -w " + dir.resolve(file(pod)));
+        lab.start(
+            pods.get(pod),
+            "tcpdump -i eth0 -U -s 256 -w " + NetnsLab.quoted(dir.resolve(file(pod)).toString()));
       }
       Properties addresses = new Properties();
       ips.forEach((pod, ip) -> addresses.setProperty(pod.name(), ip));
@@ -93,6 +95,7 @@ public final class ReplayDemo {
   /** Returns the number of flow records replayed. */
   public int run() throws Exception {
     LiveDemo.createTopics(settings.bootstrapServers());
+    long before = new DemoSummary(settings.openSearch(), CLUSTER).flowDocuments();
     Map<DemoPod, String> ips = addresses();
     try (MockApiServer api = new MockApiServer();
         KubernetesClient client = api.server().createClient()) {
@@ -133,6 +136,7 @@ public final class ReplayDemo {
           LiveDemo.settle(
               settings.openSearch(),
               CLUSTER,
+              before,
               (int)
                   records.stream()
                       .filter(r -> r.getObserver().getReporter() == Reporter.REPORTER_SOURCE)
@@ -155,7 +159,7 @@ public final class ReplayDemo {
       Path file = settings.dir().resolve(file(pod));
       Files.createDirectories(file.getParent());
       try (InputStream in = resource(file(pod))) {
-        Files.copy(in, file);
+        Files.copy(in, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
       }
       ByteString own = ByteString.copyFrom(InetAddress.getByName(ips.get(pod)).getAddress());
       OfflineReplay.run(

@@ -77,7 +77,9 @@ public final class NetnsLab implements AutoCloseable {
    * the subnet and to {@code cidrs} via the gateway. Then the root namespace sees both directions
    * of every connection, so a translation it applies (a Service's cluster IP) is undone on the
    * answers. The bridge alone forwards (not the host's other interfaces), and the pod ignores ICMP
-   * redirects (the gateway would tell it to go direct). Still no route out.
+   * redirects (the gateway would tell it to go direct). The host would forward what a pod sends to
+   * {@code cidrs} beyond the lab: use it with {@link ServiceNat}, whose table drops anything
+   * leaving the pods' subnet.
    */
   public void routeThroughGateway(Pod pod, List<String> cidrs) {
     String gateway = addGateway();
@@ -137,6 +139,11 @@ public final class NetnsLab implements AutoCloseable {
     } catch (IOException e) {
       throw new IllegalStateException(command, e);
     }
+  }
+
+  /** {@code text} as one shell word (single-quoted), whatever it holds. */
+  public static String quoted(String text) {
+    return "'" + text.replace("'", "'\\''") + "'";
   }
 
   /** Runs a command in the root namespace and returns its output; fails on a non-zero exit. */

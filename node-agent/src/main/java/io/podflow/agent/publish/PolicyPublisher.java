@@ -128,8 +128,8 @@ public final class PolicyPublisher implements AutoCloseable {
                     .withReleaseOnCancel(true)
                     .withLeaderCallbacks(
                         new LeaderCallbacks(
-                            () -> worker.execute(this::leadOrStepBack),
-                            () -> worker.execute(this::follow),
+                            () -> submit(this::leadOrStepBack),
+                            () -> submit(this::follow),
                             this::newLeader))
                     .build())
             .build();
@@ -139,8 +139,8 @@ public final class PolicyPublisher implements AutoCloseable {
     CompletableFuture<?> mine = elected;
     mine.whenComplete(
         (r, e) -> {
-          if (!closed && elected == mine) {
-            worker.execute(this::standAgain);
+          if (elected == mine) {
+            submit(this::standAgain);
           }
         });
     return this;
@@ -179,9 +179,9 @@ public final class PolicyPublisher implements AutoCloseable {
     if (elected != null) {
       elected.cancel(true); // releases the Lease: another agent takes over at once
     }
-    follow();
-    // Not shutdownNow: the worker may be stepping down (closing its producer) and an interrupt
-    // would abort that half-way.
+    // The worker finishes what it is doing first (not shutdownNow: an interrupt would abort a
+    // producer's close half-way), then what it may have started (informers, a producer) is
+    // stopped: stepping down before that could leave an informer a lead in progress starts.
     worker.shutdown();
     try {
       if (!worker.awaitTermination(10, TimeUnit.SECONDS)) {
@@ -191,7 +191,20 @@ public final class PolicyPublisher implements AutoCloseable {
       worker.shutdownNow();
       Thread.currentThread().interrupt();
     }
+    follow();
     election.shutdownNow();
+  }
+
+  /** Hands work to the worker; once closing, the worker takes nothing more (close steps down). */
+  private void submit(Runnable work) {
+    if (closed) {
+      return;
+    }
+    try {
+      worker.execute(work);
+    } catch (java.util.concurrent.RejectedExecutionException closing) {
+      // close() stops the worker and steps down itself
+    }
   }
 
   /** Leads; a failure (the API server or Kafka away) is logged and leadership handed back. */
@@ -337,7 +350,7 @@ public final class PolicyPublisher implements AutoCloseable {
   /** After a lost send: publish everything again (once, however many sends failed). */
   private void resyncSoon() {
     if (!closed && resyncPending.compareAndSet(false, true)) {
-      worker.execute(
+      submit(
           () -> {
             resyncPending.set(false);
             if (leader) {

@@ -56,15 +56,18 @@ public final class FlowRecordJson {
   /** See {@link #documentWriter}. */
   public final class DocumentWriter {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream(2048); // reset keeps it
-    private final JsonGenerator json;
+    private JsonGenerator json = generator();
 
-    private DocumentWriter() {
+    private DocumentWriter() {}
+
+    private JsonGenerator generator() {
       try {
-        json = FACTORY.createGenerator(out);
+        JsonGenerator g = FACTORY.createGenerator(out);
+        g.setRootValueSeparator(null); // each record alone, nothing between them
+        return g;
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
-      json.setRootValueSeparator(null); // each record alone, nothing between them
     }
 
     /** The record as one JSON object in UTF-8, without a trailing newline. */
@@ -74,7 +77,11 @@ public final class FlowRecordJson {
         FlowRecordJson.this.write(record, json);
         json.flush();
       } catch (IOException e) {
+        json = generator(); // the next record starts on a new generator, not on these remains
         throw new UncheckedIOException(e);
+      } catch (RuntimeException e) {
+        json = generator();
+        throw e;
       }
       return out.toByteArray();
     }

@@ -46,6 +46,22 @@ class FlowRecordJsonTest {
     assertThat(utf8(writer.utf8(golden))).isEqualTo(json.toJson(golden));
   }
 
+  @Test
+  void aDocumentWriterThatFailedOnARecordWritesTheNextOneWhole() {
+    FlowRecord golden = GoldenRecord.full();
+    FlowRecord broken =
+        golden.toBuilder()
+            .setSource(
+                golden.getSource().toBuilder()
+                    .setIp(com.google.protobuf.ByteString.copyFrom(new byte[5])))
+            .build();
+    FlowRecordJson.DocumentWriter writer = json.documentWriter();
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> writer.utf8(broken))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThat(utf8(writer.utf8(golden))).isEqualTo(json.toJson(golden));
+  }
+
   private static String utf8(byte[] bytes) {
     return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
   }
