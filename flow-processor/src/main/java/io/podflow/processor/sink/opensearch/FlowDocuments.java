@@ -12,12 +12,26 @@ import java.time.Instant;
  * observed, interval start), so the same record always gets the same id.
  */
 public final class FlowDocuments {
+  private static final long NANOS_PER_DAY = 86_400L * 1_000_000_000L;
+
   private final FlowRecordJson.DocumentWriter json = new FlowRecordJson().documentWriter();
 
+  // The index name of the last record's day: records come day after day, and formatting a date
+  // for every document cost more than its id.
+  private long day = Long.MIN_VALUE;
+  private String index;
+
   public Document of(FlowRecord record) {
-    long end = record.getTimeEndNs();
-    Instant at = Instant.ofEpochSecond(end / 1_000_000_000L, end % 1_000_000_000L);
-    return new Document(PodflowIndex.FLOWS.indexFor(at), id(record), json.utf8(record));
+    return new Document(indexOf(record.getTimeEndNs()), id(record), json.utf8(record));
+  }
+
+  private String indexOf(long endNanos) {
+    long d = Math.floorDiv(endNanos, NANOS_PER_DAY);
+    if (d != day) {
+      index = PodflowIndex.FLOWS.indexFor(Instant.ofEpochSecond(d * 86_400L));
+      day = d;
+    }
+    return index;
   }
 
   /** Hashed from what identifies the record; see {@link DocumentIds}. */
