@@ -51,7 +51,9 @@ public final class PacketDecoder {
     return switch (linkType) {
       case LinkType.ETHERNET -> ethernet(frame, offset, end, packet);
       case LinkType.RAW, LinkType.RAW_12, LinkType.RAW_14 -> rawIp(frame, offset, end, 0, packet);
-      case LinkType.IPV4 -> ipExpecting(4, frame, offset, end, offset, packet);
+      // Like EtherType IPv4, tshark lets the version nibble decide (rule E1); LINKTYPE_IPV6
+      // insists on version 6 like EtherType IPv6 (rule E2).
+      case LinkType.IPV4 -> rawIp(frame, offset, end, offset, packet);
       case LinkType.IPV6 -> ipExpecting(6, frame, offset, end, offset, packet);
       case LinkType.LINUX_SLL ->
           offset + 16 > end
