@@ -13,9 +13,9 @@ import static io.podflow.agent.decode.Bytes.u8;
  * packet is payload, as it is for every flow meter that sits where the tunnel is visible.
  *
  * <p>What counts as an IP packet, and what each field holds for damaged or truncated headers,
- * follows tshark 4.0 (rules E1-E12 of shared/pcaps/README.md), so flows match the reference tables
- * exactly. Nothing here throws for any input bytes: bad input ends as {@link DecodeOutcome#NOT_IP}
- * or {@link DecodeOutcome#MALFORMED} with a {@link MalformedReason}.
+ * follows tshark 4.0 (see node-agent/DESIGN.md), so flows match the reference tables exactly.
+ * Nothing here throws for any input bytes: bad input ends as {@link DecodeOutcome#NOT_IP} or {@link
+ * DecodeOutcome#MALFORMED} with a {@link MalformedReason}.
  *
  * <p>Not thread-safe: one decoder per capture thread.
  */
