@@ -4,41 +4,57 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
+/** The replay command over the repository's reference fixtures, checked against their tables. */
 class ReplayCommandTest {
-  private static final Path PCAPS =
-      Path.of(System.getProperty("podflow.pcaps", "../../shared/pcaps"));
+  /** The agent's reference fixtures (scripts/gen-captures) and their tshark tables. */
+  private static final Path CAPTURES =
+      Path.of(System.getProperty("podflow.root", ".."))
+          .resolve("node-agent/src/test/resources/captures");
+
+  private static final ObjectMapper MAPPER = new ObjectMapper();
 
   @Test
   void writesOneJsonRecordPerFlowAndASummary() throws Exception {
-    CommandRun run = replay(PCAPS.resolve("pcpp_one_http_stream_fin.pcap").toString());
+    JsonNode table = table("tcp-session");
+    JsonNode reference = table.get("flows").get(0);
+    long frames = table.at("/totals/packets").asLong();
+
+    CommandRun run = replay(CAPTURES.resolve("tcp-session.pcap").toString());
 
     assertThat(run.exit()).isZero();
     String[] lines = run.out().strip().split("\n");
     assertThat(lines).hasSize(1);
-    JsonNode flow = new ObjectMapper().readTree(lines[0]);
+    JsonNode flow = MAPPER.readTree(lines[0]);
     assertThat(flow.at("/network/transport").asText()).isEqualTo("tcp");
-    assertThat(flow.at("/source/ip").asText()).isEqualTo("192.168.1.2");
-    assertThat(flow.at("/destination/port").asInt()).isEqualTo(80);
+    assertThat(flow.at("/source/ip").asText()).isEqualTo(reference.at("/a/ip").asText());
+    assertThat(flow.at("/destination/port").asInt()).isEqualTo(reference.at("/b/port").asInt());
     assertThat(flow.at("/source/packets").asLong() + flow.at("/destination/packets").asLong())
-        .isEqualTo(15);
+        .isEqualTo(frames);
     assertThat(flow.at("/flow/tcp/state").asText()).isEqualTo("closed_fin");
-    assertThat(run.err()).contains("15 frames: 15 IP, 0 not IP, 0 malformed; 1 flow records");
+    assertThat(run.err())
+        .contains(frames + " frames: " + frames + " IP, 0 not IP, 0 malformed; 1 flow records");
   }
 
   @Test
-  void splitsIntoMoreRecordsWithShorterTimeoutsAndRejectsNonsense() throws Exception {
-    String file = PCAPS.resolve("pcpp_DnsPackets.pcap").toString();
+  void writesTsharksFlowCountWithLongTimeoutsAndRejectsNonsense() throws Exception {
+    String file = CAPTURES.resolve("mixed-traffic.pcap").toString();
+    int tsharkFlows = table("mixed-traffic").at("/totals/flows").asInt();
 
     CommandRun longTimeouts =
         replay(file, "--idle-timeout", "100000", "--active-timeout", "100000");
     CommandRun bad = replay(file, "--idle-timeout", "-1");
 
-    assertThat(longTimeouts.out().strip().split("\n")).hasSize(219); // tshark's flow count
+    assertThat(longTimeouts.out().strip().split("\n")).hasSize(tsharkFlows);
     assertThat(bad.exit()).isEqualTo(1);
     assertThat(bad.err()).contains("--idle-timeout must be a positive number of seconds");
+  }
+
+  private static JsonNode table(String name) throws IOException {
+    return MAPPER.readTree(CAPTURES.resolve(name + ".flows.json").toFile());
   }
 
   private static CommandRun replay(String... args) {

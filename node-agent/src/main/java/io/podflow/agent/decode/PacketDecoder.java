@@ -13,9 +13,9 @@ import static io.podflow.agent.decode.Bytes.u8;
  * packet is payload, as it is for every flow meter that sits where the tunnel is visible.
  *
  * <p>What counts as an IP packet, and what each field holds for damaged or truncated headers,
- * follows tshark 4.0 (rules E1-E12 of shared/pcaps/README.md), so flows match the reference tables
- * exactly. Nothing here throws for any input bytes: bad input ends as {@link DecodeOutcome#NOT_IP}
- * or {@link DecodeOutcome#MALFORMED} with a {@link MalformedReason}.
+ * follows tshark 4.0 (see node-agent/DESIGN.md), so flows match the reference tables exactly.
+ * Nothing here throws for any input bytes: bad input ends as {@link DecodeOutcome#NOT_IP} or {@link
+ * DecodeOutcome#MALFORMED} with a {@link MalformedReason}.
  *
  * <p>Not thread-safe: one decoder per capture thread.
  */
@@ -51,7 +51,9 @@ public final class PacketDecoder {
     return switch (linkType) {
       case LinkType.ETHERNET -> ethernet(frame, offset, end, packet);
       case LinkType.RAW, LinkType.RAW_12, LinkType.RAW_14 -> rawIp(frame, offset, end, 0, packet);
-      case LinkType.IPV4 -> ipExpecting(4, frame, offset, end, offset, packet);
+      // Like EtherType IPv4, tshark lets the version nibble decide (rule E1); LINKTYPE_IPV6
+      // insists on version 6 like EtherType IPv6 (rule E2).
+      case LinkType.IPV4 -> rawIp(frame, offset, end, offset, packet);
       case LinkType.IPV6 -> ipExpecting(6, frame, offset, end, offset, packet);
       case LinkType.LINUX_SLL ->
           offset + 16 > end

@@ -7,12 +7,10 @@ import io.podflow.agent.flow.FlowMeter;
 import io.podflow.agent.flow.FlowTable;
 import io.podflow.agent.flow.FlowTableConfig;
 import io.podflow.agent.flow.MeterCounters;
-import java.io.IOException;
-import java.nio.file.Files;
+import io.podflow.agent.testing.ReferenceCaptures;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -42,32 +40,20 @@ class DecoderPropertiesTest {
 
   record Frame(byte[] bytes, int linkType) {}
 
+  /** The frames of the repository's reference fixtures: every link type and oddity they hold. */
   @BeforeContainer
-  static void loadRealFrames() throws IOException {
-    String configured = System.getProperty("podflow.pcaps");
-    Path dir = configured != null ? Path.of(configured) : Path.of("..", "..", "shared", "pcaps");
+  static void loadRealFrames() {
     List<Frame> frames = new ArrayList<>();
-    try (Stream<Path> files = Files.list(dir)) {
-      for (Path file :
-          files
-              .filter(
-                  f ->
-                      !f.toString().endsWith(".json")
-                          && !f.toString().endsWith(".md")
-                          && !f.toString().endsWith(".tsv"))
-              .toList()) {
-        CaptureFileReader.read(
-            file,
-            (data, offset, captured, wire, linkType, ts) -> {
-              if (frames.size() < 20_000) {
-                byte[] copy = new byte[captured];
-                System.arraycopy(data, offset, copy, 0, captured);
-                frames.add(new Frame(copy, linkType));
-              }
-            });
-      }
+    for (Path file : ReferenceCaptures.bundled().captures()) {
+      CaptureFileReader.read(
+          file,
+          (data, offset, captured, wire, linkType, ts) -> {
+            byte[] copy = new byte[captured];
+            System.arraycopy(data, offset, copy, 0, captured);
+            frames.add(new Frame(copy, linkType));
+          });
     }
-    assertThat(frames).hasSizeGreaterThan(1000);
+    assertThat(frames).hasSizeGreaterThan(500);
     realFrames = frames;
   }
 

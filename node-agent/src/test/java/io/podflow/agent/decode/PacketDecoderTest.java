@@ -31,12 +31,14 @@ class PacketDecoderTest {
   }
 
   @Test
-  void linkTypeIpv4RejectsAnIpv6Header() {
-    byte[] ip = ipOf(Frames.udp("::1", 1, "::1", 2, 0));
+  void linkTypeIpv4DecodesAnIpv6HeaderAsTsharkDoesButLinkTypeIpv6RejectsIpv4() {
+    byte[] ip6 = ipOf(Frames.udp("::1", 1, "::1", 2, 0));
+    byte[] ip4 = ipOf(Frames.udp("10.0.0.1", 1, "10.0.0.2", 2, 0));
 
-    assertThat(decode(ip, LinkType.IPV4)).isEqualTo(DecodeOutcome.MALFORMED);
+    assertThat(decode(ip6, LinkType.IPV4)).isEqualTo(DecodeOutcome.IP);
+    assertThat(p.ipVersion).isEqualTo(6);
+    assertThat(decode(ip4, LinkType.IPV6)).isEqualTo(DecodeOutcome.MALFORMED);
     assertThat(decoder.malformedReason()).isEqualTo(MalformedReason.IP_VERSION_INVALID);
-    assertThat(decode(ip, LinkType.IPV6)).isEqualTo(DecodeOutcome.IP);
   }
 
   @Test
