@@ -61,6 +61,13 @@ public final class Images {
     run(rm);
   }
 
+  /** Runs podman (with its global options) with {@code args}; its output. */
+  public static String podman(String... args) {
+    List<String> c = new ArrayList<>(PODMAN);
+    c.addAll(List.of(args));
+    return run(c);
+  }
+
   /** Runs a command to its end; its output if it succeeded, an error with the output if not. */
   public static String run(List<String> command) {
     try {

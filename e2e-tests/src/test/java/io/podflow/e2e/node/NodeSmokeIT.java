@@ -63,6 +63,26 @@ class NodeSmokeIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
+  /** Capability numbers (linux/capability.h) of those an agent might be granted. */
+  private static final Map<String, Integer> CAPABILITY_BITS =
+      Map.of(
+          "NET_ADMIN",
+          12,
+          "NET_RAW",
+          13,
+          "IPC_LOCK",
+          14,
+          "SYS_PTRACE",
+          19,
+          "SYS_ADMIN",
+          21,
+          "SYS_RESOURCE",
+          24,
+          "PERFMON",
+          38,
+          "BPF",
+          39);
+
   @TempDir Path dir;
 
   @Test
@@ -142,6 +162,7 @@ class NodeSmokeIT {
       try {
         awaitHttp(agent.readiness().path(), httpPort, container, log);
         assertThat(status(agent.liveness().path(), httpPort)).isEqualTo(200);
+        assertProcessRunsAsTheManifestSays(run, daemonSet);
 
         Runnable traffic = () -> lab.run(clientPod, "ping -c 2 -i 0.2 -W 1 " + serverPod.ip());
         FlowRecord record = awaitRecord(kafka, flows, run, traffic, log);
@@ -174,6 +195,30 @@ class NodeSmokeIT {
       // The spool lives in the hostPath volume: the agent could write there as the manifest's user.
       assertThat(agent.hostPaths()).containsKey("/var/lib/podflow");
     }
+  }
+
+  /**
+   * What the kernel says of the agent's process (PID 1 in the container): the manifest's user,
+   * exactly its added capabilities, no_new_privs, a seccomp filter, and the memory limit.
+   */
+  private static void assertProcessRunsAsTheManifestSays(String container, JsonNode daemonSet) {
+    JsonNode c = daemonSet.at("/spec/template/spec/containers/0");
+    long capabilities = 0;
+    for (JsonNode cap : c.at("/securityContext/capabilities/add")) {
+      Integer bit = CAPABILITY_BITS.get(cap.asText());
+      assertThat(bit).as("a known capability: " + cap).isNotNull();
+      capabilities |= 1L << bit;
+    }
+    String status = Images.podman("exec", container, "cat", "/proc/1/status");
+    assertThat(status)
+        .containsPattern("(?m)^Uid:\\s+" + c.at("/securityContext/runAsUser").asText() + "\\s")
+        .containsPattern("(?m)^CapEff:\\s+" + String.format("%016x", capabilities) + "$")
+        .containsPattern("(?m)^CapBnd:\\s+" + String.format("%016x", capabilities) + "$")
+        .containsPattern("(?m)^NoNewPrivs:\\s+1$")
+        .containsPattern("(?m)^Seccomp:\\s+2$");
+    assertThat(Images.podman("inspect", "--format", "{{.HostConfig.Memory}}", container).trim())
+        .isEqualTo(
+            String.valueOf(DaemonSetTranslator.bytes(c.at("/resources/limits/memory").asText())));
   }
 
   private static void createCluster(KubernetesClient client, Map<String, String> pods) {
