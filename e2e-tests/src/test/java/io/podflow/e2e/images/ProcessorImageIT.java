@@ -63,12 +63,15 @@ class ProcessorImageIT {
     assertThat(
             Images.run(
                     Images.runCommand(
-                        List.of("--entrypoint", "stat"), IMAGE, List.of("-c", "%u %s", JAR)))
+                        List.of("--rm", "--entrypoint", "stat"),
+                        IMAGE,
+                        List.of("-c", "%u %s", JAR)))
                 .trim())
         .matches("9999 [1-9][0-9]+");
     Path jar = dir.resolve("job.jar");
     Process copy =
-        new ProcessBuilder(Images.runCommand(List.of("--entrypoint", "cat"), IMAGE, List.of(JAR)))
+        new ProcessBuilder(
+                Images.runCommand(List.of("--rm", "--entrypoint", "cat"), IMAGE, List.of(JAR)))
             .redirectOutput(jar.toFile())
             .redirectError(ProcessBuilder.Redirect.INHERIT)
             .start();
