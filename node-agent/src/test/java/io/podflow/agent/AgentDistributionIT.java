@@ -52,6 +52,31 @@ class AgentDistributionIT {
   }
 
   @Test
+  void theBanRecognisesEachKindOfForbiddenJarAndLetsTheAgentsOwnThrough() {
+    assertThat(
+            List.of(
+                "flink-core-2.2.1.jar",
+                "kafka_2.13-4.2.0.jar",
+                "kafka-server-4.2.0.jar",
+                "opensearch-java-3.2.0.jar",
+                "kubernetes-server-mock-8.0.0.jar",
+                "mockwebserver-8.0.0.jar",
+                "podflow-local-stack-0.1.0-SNAPSHOT.jar",
+                "podflow-node-agent-0.1.0-SNAPSHOT-tests.jar",
+                "junit-jupiter-api-5.13.4.jar",
+                "log4j-core-2.26.1.jar",
+                "slf4j-simple-2.0.20.jar"))
+        .allMatch(j -> FORBIDDEN.matcher(j).matches());
+    assertThat(
+            List.of(
+                "kafka-clients-4.2.0.jar",
+                "kubernetes-client-8.0.0.jar",
+                "slf4j-api-2.0.20.jar",
+                "podflow-node-agent-0.1.0-SNAPSHOT.jar"))
+        .noneMatch(j -> FORBIDDEN.matcher(j).matches());
+  }
+
+  @Test
   void theAgentJarCarriesItsJniLibrary() throws IOException {
     String agentJar =
         jars().stream().filter(j -> j.startsWith("podflow-node-agent-")).findFirst().orElseThrow();
