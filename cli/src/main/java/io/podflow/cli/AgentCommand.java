@@ -1,23 +1,23 @@
 package io.podflow.cli;
 
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.podflow.agent.app.Agent;
-import io.podflow.agent.config.AgentConfig;
-import io.podflow.cli.logging.LogLines;
+import io.podflow.agent.AgentMain;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import org.slf4j.event.Level;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** The node agent as the DaemonSet runs it. */
+/**
+ * The node agent as the DaemonSet runs it: a thin wrapper over the agent's own program ({@link
+ * AgentMain}, the agent image's entry point), so that both behave alike.
+ */
 @Command(
     name = "agent",
     description = {
       "Runs the node agent: live capture, flows, Kubernetes enrichment, publishing to Kafka,",
-      "metrics and probes on HTTP. Stops gracefully on SIGTERM (flows flushed, spool kept)."
+      "metrics and probes on HTTP. Stops gracefully on SIGTERM (flows flushed, spool kept).",
+      "The same program as the agent image's (" + AgentMain.NAME + ")."
     })
 final class AgentCommand implements Callable<Integer> {
   @Option(
@@ -33,36 +33,10 @@ final class AgentCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    // The agent runs under Kubernetes: its lines go to a log pipeline, as JSON.
-    LogLines.configure(LogLines.Format.JSON, "io.podflow", Level.INFO);
-    AgentConfig settings;
-    try {
-      settings = AgentConfig.load(config, System.getenv());
-    } catch (AgentConfig.InvalidConfigException e) {
-      System.err.println("podflow agent: " + e.getMessage());
-      return 2;
-    }
+    List<String> args = new ArrayList<>(List.of("--config", config.toString()));
     if (check) {
-      System.out.println("podflow agent: " + config + " is valid: " + settings);
-      return 0;
+      args.add("--check");
     }
-    KubernetesClient client =
-        settings.enrichment().enabled() ? new KubernetesClientBuilder().build() : null;
-    Agent agent = new Agent(settings, client);
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  agent.close();
-                  if (client != null) {
-                    client.close();
-                  }
-                  stopped.countDown();
-                },
-                "podflow-agent-stop"));
-    agent.start();
-    stopped.await();
-    return 0;
+    return AgentMain.run(args, System.out, System.err, System.getenv());
   }
 }

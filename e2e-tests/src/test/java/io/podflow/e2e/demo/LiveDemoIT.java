@@ -3,8 +3,8 @@ package io.podflow.e2e.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.podflow.cli.demo.LiveDemo;
+import io.podflow.e2e.images.IndexedDocuments;
 import io.podflow.processor.job.FlowTopics;
 import io.podflow.schema.flow.v1.FlowRecord;
 import io.podflow.schema.flow.v1.Reporter;
@@ -14,9 +14,6 @@ import io.podflow.stack.OpenSearchNode;
 import io.podflow.stack.TopicReader;
 import io.podflow.stack.junit.LocalStackExtension;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,8 +31,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith(LocalStackExtension.class)
 class LiveDemoIT {
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   @TempDir Path dir;
 
@@ -211,25 +206,6 @@ class LiveDemoIT {
   }
 
   static List<JsonNode> documents(URI base, String index, String cluster) throws Exception {
-    HTTP.send(
-        HttpRequest.newBuilder(base.resolve("/" + index + "/_refresh"))
-            .POST(HttpRequest.BodyPublishers.noBody())
-            .build(),
-        HttpResponse.BodyHandlers.discarding());
-    HttpResponse<String> r =
-        HTTP.send(
-            HttpRequest.newBuilder(base.resolve("/" + index + "/_search"))
-                .header("Content-Type", "application/json")
-                .POST(
-                    HttpRequest.BodyPublishers.ofString(
-                        "{\"size\":10000,\"query\":{\"term\":{\"orchestrator.cluster.name\":\""
-                            + cluster
-                            + "\"}}}"))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-    List<JsonNode> out = new ArrayList<>();
-    JSON.readTree(r.body()).at("/hits/hits").forEach(h -> out.add(h.get("_source")));
-    return out;
+    return IndexedDocuments.of(base, index, cluster);
   }
 }

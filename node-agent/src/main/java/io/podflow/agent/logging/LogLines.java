@@ -1,4 +1,4 @@
-package io.podflow.cli.logging;
+package io.podflow.agent.logging;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import java.io.PrintStream;

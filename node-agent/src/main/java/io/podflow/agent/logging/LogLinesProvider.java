@@ -1,4 +1,4 @@
-package io.podflow.cli.logging;
+package io.podflow.agent.logging;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;

@@ -1,4 +1,4 @@
-package io.podflow.cli.logging;
+package io.podflow.agent.logging;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,10 +9,13 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
+import org.slf4j.ILoggerFactory;
 import org.slf4j.event.Level;
 
 class LogLinesTest {
+  // The binding itself, whatever binding the test classpath has.
+  private static final ILoggerFactory LOGGERS = new LogLinesProvider().getLoggerFactory();
+
   private final ByteArrayOutputStream lines = new ByteArrayOutputStream();
 
   @AfterEach
@@ -25,13 +28,13 @@ class LogLinesTest {
   void theAgentWritesOneJsonObjectPerLineWithItsKeyValues() throws Exception {
     LogLines.redirect(new PrintStream(lines, true, StandardCharsets.UTF_8));
     LogLines.configure(LogLines.Format.JSON, "io.podflow", Level.INFO);
-    LoggerFactory.getLogger("io.podflow.agent.Test")
+    LOGGERS
+        .getLogger("io.podflow.agent.Test")
         .atInfo()
         .addKeyValue("node", "node-1")
         .log("capturing {} \"interfaces\"", 3);
-    LoggerFactory.getLogger("io.podflow.agent.Test")
-        .error("failed", new IllegalStateException("boom"));
-    LoggerFactory.getLogger("org.apache.kafka.Noisy").warn("not shown");
+    LOGGERS.getLogger("io.podflow.agent.Test").error("failed", new IllegalStateException("boom"));
+    LOGGERS.getLogger("org.apache.kafka.Noisy").warn("not shown");
 
     String[] out = lines.toString(StandardCharsets.UTF_8).split("\n");
     assertThat(out).hasSize(2);
@@ -49,8 +52,8 @@ class LogLinesTest {
   @Test
   void commandsWriteShortTextAndOnlyWarnings() {
     LogLines.redirect(new PrintStream(lines, true, StandardCharsets.UTF_8));
-    LoggerFactory.getLogger("io.podflow.cli.Some").info("quiet");
-    LoggerFactory.getLogger("io.podflow.cli.Some").warn("disk {} full", "/tmp");
+    LOGGERS.getLogger("io.podflow.cli.Some").info("quiet");
+    LOGGERS.getLogger("io.podflow.cli.Some").warn("disk {} full", "/tmp");
     assertThat(lines.toString(StandardCharsets.UTF_8).trim())
         .matches("\\d\\d:\\d\\d:\\d\\d WARN Some - disk /tmp full");
   }

@@ -1,4 +1,4 @@
-package io.podflow.cli.logging;
+package io.podflow.agent.logging;
 
 import org.slf4j.Marker;
 import org.slf4j.event.Level;
