@@ -134,17 +134,17 @@ final class StrictModel {
       Iterator<Map.Entry<String, JsonNode>> fields = in.fields();
       while (fields.hasNext()) {
         Map.Entry<String, JsonNode> field = fields.next();
-        String at = path + "." + field.getKey();
+        String at = path + "/" + field.getKey();
         JsonNode back = out == null ? null : out.get(field.getKey());
         if (back == null) {
-          found.add(at + ": ignored by the model");
+          found.add(at + ": unknown field (the model ignores it)");
         } else {
           missing(at, field.getValue(), back, found);
         }
       }
     } else if (in.isArray()) {
       for (int i = 0; i < in.size(); i++) {
-        missing(path + "[" + i + "]", in.get(i), out == null ? null : out.get(i), found);
+        missing(path + "/" + i, in.get(i), out == null ? null : out.get(i), found);
       }
     }
   }
