@@ -81,7 +81,8 @@ final class Kustomize {
               .start();
     } catch (IOException e) {
       throw new IllegalStateException(
-          "kubectl is needed to render deploy/ (kubectl kustomize, client 1.27 or later) and was"
+          "kubectl is needed to render deploy/ (kubectl kustomize; 1.21 or later for kustomize"
+              + " components, tested with 1.32) and was"
               + " not found on the PATH: "
               + e.getMessage(),
           e);
