@@ -150,6 +150,27 @@ class CodeDefaultsTest {
     assertThat(groups).containsExactly(group);
   }
 
+  @Test
+  void onlyTheEndpointsConfigMapsNameKafkaAndOpenSearch() {
+    for (String overlay : List.of("overlays/complete", "overlays/external")) {
+      List<ObjectNode> rendered = Kustomize.render(Kustomize.deploy().resolve(overlay));
+      JsonNode endpoints = configMapNamed(rendered, "podflow-endpoints").path("data");
+      for (String key : List.of("KAFKA_BOOTSTRAP_SERVERS", "OPENSEARCH_URI")) {
+        String address = endpoints.path(key).asText();
+        assertThat(address).as(overlay + " " + key).isNotBlank();
+        List<String> naming =
+            rendered.stream()
+                .filter(o -> o.toString().contains(address))
+                .map(Kustomize::id)
+                .toList();
+        assertThat(naming)
+            .as(overlay + ": objects naming " + address)
+            .hasSize(2)
+            .allMatch(id -> id.startsWith("ConfigMap ") && id.contains("/podflow-endpoints-"));
+      }
+    }
+  }
+
   private static Set<String> unknownKeys(String message) {
     Matcher m = Pattern.compile("unknown key '([^']+)'").matcher(message);
     Set<String> keys = new HashSet<>();
