@@ -43,7 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A real Prometheus scrapes the node agent's /metrics and the flow processor's metrics (Flink's
- * Prometheus reporter, configured as deploy/processor/flinkdeployment.yaml configures it), both
+ * Prometheus reporter, configured as deploy/base/processor/flinkdeployment.yaml configures it), both
  * targets are up, and podflow's series are in Prometheus: the agent's frame counter and the job's
  * decode counter. The agent captures UDP on loopback and publishes to the job's topic, so the job
  * counts what the agent sent, as they are wired in a cluster.
