@@ -7,7 +7,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * The agent's HTTP side: {@code /metrics} (Prometheus text), {@code /healthz} (the process answers)
@@ -16,7 +16,15 @@ import java.util.function.BooleanSupplier;
 final class AgentHttp implements AutoCloseable {
   private final HttpServer server;
 
-  AgentHttp(int port, PrometheusMeterRegistry registry, BooleanSupplier ready)
+  /**
+   * @param notReady why the agent is not ready, or null when it is
+   * @param unhealthy why the agent cannot work any more, or null
+   */
+  AgentHttp(
+      int port,
+      PrometheusMeterRegistry registry,
+      Supplier<String> notReady,
+      Supplier<String> unhealthy)
       throws InterruptedException {
     try {
       server = HttpServer.create(new InetSocketAddress(port), 16);
@@ -27,15 +35,8 @@ final class AgentHttp implements AutoCloseable {
     server.createContext(
         "/metrics",
         x -> reply(x, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape()));
-    server.createContext("/healthz", x -> reply(x, 200, "text/plain", "ok\n"));
-    server.createContext(
-        "/readyz",
-        x ->
-            reply(
-                x,
-                ready.getAsBoolean() ? 200 : 503,
-                "text/plain",
-                ready.getAsBoolean() ? "ready\n" : "starting\n"));
+    server.createContext("/healthz", x -> check(x, unhealthy.get(), "ok\n"));
+    server.createContext("/readyz", x -> check(x, notReady.get(), "ready\n"));
   }
 
   AgentHttp start() {
@@ -50,6 +51,10 @@ final class AgentHttp implements AutoCloseable {
   @Override
   public void close() {
     server.stop(0);
+  }
+
+  private static void check(HttpExchange x, String problem, String fine) throws IOException {
+    reply(x, problem == null ? 200 : 503, "text/plain", problem == null ? fine : problem + "\n");
   }
 
   private static void reply(HttpExchange x, int status, String type, String body)
