@@ -89,7 +89,10 @@ public final class Agent implements AutoCloseable {
 
   /** Starts serving probes, then the watcher (waiting for its lists), publisher and capture. */
   public Agent start() throws InterruptedException {
-    http = new AgentHttp(config.httpPort(), registry, this::notReady, this::unhealthy).start();
+    http =
+        new AgentHttp(
+                config.httpAddress(), config.httpPort(), registry, this::notReady, this::unhealthy)
+            .start();
     podInterfaces.refresh();
     if (config.enrichment().enabled()) {
       watcher = new KubernetesWatcher(client, metadata, Agent::now).start(Duration.ofSeconds(120));
