@@ -67,7 +67,12 @@ public final class Agent implements AutoCloseable {
   private final PendingLoss unreportedLoss = new PendingLoss();
   private volatile boolean started;
   private final Readiness readiness =
-      new Readiness(new ReadinessSignals(), System::nanoTime, Duration.ofSeconds(30));
+      new Readiness(
+          Readiness.signalsOf(() -> started, () -> flows), System::nanoTime, SATURATION_WINDOW);
+
+  /** How long the agent stays saturated after its flow budget last forced an early export. */
+  static final Duration SATURATION_WINDOW = Duration.ofSeconds(30);
+
   private final java.util.List<AutoCloseable> binders = new java.util.ArrayList<>();
 
   /**
@@ -179,30 +184,6 @@ public final class Agent implements AutoCloseable {
   private String unhealthy() {
     Throwable fatal = flows == null ? null : flows.capture().fatal();
     return fatal == null ? null : "capture failed for good: " + fatal;
-  }
-
-  /** What readiness is made of, read from the running agent. */
-  private final class ReadinessSignals implements Readiness.Signals {
-    @Override
-    public boolean started() {
-      return started;
-    }
-
-    @Override
-    public int uncapturedInterfaces() {
-      return flows.capture().uncaptured().size();
-    }
-
-    @Override
-    public boolean rescanFailed() {
-      return flows.capture().rescanFailure() != null;
-    }
-
-    @Override
-    public long budgetEvictions() {
-      LiveFlows.Totals t = flows.totals();
-      return t.evictedFlows() - t.probeLimitEvictions();
-    }
   }
 
   /** Interfaces captured now. */

@@ -3,7 +3,9 @@ package io.podflow.agent.app;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * Whether the agent does what it is there for, and if not, why: {@code /readyz} answers 503 with
@@ -37,6 +39,32 @@ final class Readiness {
 
     /** Flows exported early because the budget was spent (ever growing). */
     long budgetEvictions();
+  }
+
+  /** The signals of live capture: {@code flows} may be null until it starts. */
+  static Signals signalsOf(BooleanSupplier started, Supplier<LiveFlows> flows) {
+    return new Signals() {
+      @Override
+      public boolean started() {
+        return started.getAsBoolean() && flows.get() != null;
+      }
+
+      @Override
+      public int uncapturedInterfaces() {
+        return flows.get().capture().uncaptured().size();
+      }
+
+      @Override
+      public boolean rescanFailed() {
+        return flows.get().capture().rescanFailure() != null;
+      }
+
+      @Override
+      public long budgetEvictions() {
+        LiveFlows.Totals t = flows.get().totals();
+        return t.evictedFlows() - t.probeLimitEvictions();
+      }
+    };
   }
 
   private final Signals signals;

@@ -2,40 +2,25 @@ package io.podflow.agent.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.podflow.agent.testing.CaptureProcess;
 import io.podflow.stack.lab.NetnsLab;
 import io.podflow.stack.lab.NetnsLab.Pod;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
 /**
  * A node's worth of pods (110, Kubernetes' default per node) captured by the agent's capture and
- * flow tables in a JVM of their own, with the DaemonSet's heap settings for its 512 MiB limit:
- * every pod's pings are counted exactly, the kernel drops nothing, and the memory the pod's cgroup
- * is charged for (anonymous RSS: the kernel's capture rings are not charged) stays inside the
- * limit.
+ * flow tables in a JVM of their own with the DaemonSet's heap settings for its 512 MiB limit
+ * ({@link CaptureChild}): every pod's pings are counted exactly, the kernel drops nothing, and the
+ * memory the pod's cgroup is charged for (anonymous RSS: the kernel's capture rings are not
+ * charged) stays inside the limit. Then one pod floods the table with new flows: the budget caps
+ * it, the agent says it is saturated, its heap stays flat, and the other pods are still counted
+ * exactly.
  */
 class NodeScaleIT {
   private static final int PODS = 110;
   private static final int PINGS = 5;
-
-  /** What the DaemonSet gives the JVM: 60% of a 512 MiB limit, and death on running out. */
-  static final List<String> DAEMONSET_JVM =
-      List.of(
-          "-XX:+UseSerialGC",
-          "-XX:MaxRAM=512m",
-          "-XX:MaxRAMPercentage=60",
-          "-XX:+ExitOnOutOfMemoryError");
 
   @Test
   void everyPodOfAFullNodeIsCapturedExactlyWithinTheMemoryLimit() throws Exception {
@@ -45,83 +30,110 @@ class NodeScaleIT {
       for (int i = 0; i < PODS; i++) {
         pods.add(lab.addPod());
       }
-      List<String> command = new ArrayList<>();
-      command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-      command.addAll(DAEMONSET_JVM);
-      command.addAll(
-          List.of(
-              "-cp",
-              System.getProperty("java.class.path"),
-              CaptureProcess.class.getName(),
-              lab.vethPrefix() + "*"));
-      Process agent = new ProcessBuilder(command).redirectErrorStream(true).start();
-      List<String> lines = new CopyOnWriteArrayList<>();
-      Thread reader =
-          new Thread(
-              () -> {
-                try (BufferedReader r =
-                    new BufferedReader(
-                        new InputStreamReader(agent.getInputStream(), StandardCharsets.UTF_8))) {
-                  for (String line; (line = r.readLine()) != null; ) {
-                    lines.add(line);
-                  }
-                } catch (java.io.IOException e) {
-                  lines.add("read failed: " + e);
-                }
-              });
-      reader.start();
-      try {
-        await(lines, l -> l.startsWith("captured " + PODS + " "), "every pod's interface captured");
+      try (CaptureChild agent = new CaptureChild(lab.vethPrefix() + "*")) {
+        agent.await(l -> l.startsWith("captured " + PODS + " "), "every pod's interface captured");
 
-        List<Process> pings = new ArrayList<>();
-        for (Pod pod : pods) {
-          pings.add(lab.start(pod, "ping -q -c " + PINGS + " -i 0.2 -W 2 " + gateway));
-        }
-        for (Process ping : pings) {
-          assertThat(ping.waitFor(60, TimeUnit.SECONDS)).as("ping ended").isTrue();
-          assertThat(ping.exitValue()).as("every ping answered").isZero();
-        }
+        pingAll(lab, pods, gateway);
         long expected = (long) PODS * PINGS * 2;
-        await(lines, l -> l.startsWith("captured ") && frames(l) >= expected, "frames read");
+        agent.await(
+            l -> l.startsWith("captured ") && CaptureChild.frames(l) >= expected, "frames read");
+        agent.stop();
 
-        try (OutputStream in = agent.getOutputStream()) {
-          in.write("stop\n".getBytes(StandardCharsets.UTF_8));
-        }
-        assertThat(agent.waitFor(60, TimeUnit.SECONDS)).as("agent stopped").isTrue();
-        reader.join(10_000);
-      } finally {
-        agent.destroyForcibly();
+        assertEveryPodCountedExactly(agent, pods);
+        assertThat(agent.value("notready")).as("ready").isEmpty();
+        String[] memory = agent.value("memory").split(" ");
+        long heap = Long.parseLong(memory[0]);
+        long anonKiB = Long.parseLong(memory[1]);
+        System.out.printf(
+            "%d pods: heap after GC %.1f MiB, anonymous RSS %.1f MiB, RSS %.1f MiB%n",
+            PODS, heap / 1048576.0, anonKiB / 1024.0, Long.parseLong(memory[2]) / 1024.0);
+        assertThat(anonKiB).as("anonymous RSS, KiB").isLessThan(512 * 1024);
+        assertThat(heap).as("heap after GC").isLessThan(100L << 20);
       }
-
-      List<String> interfaces = lines.stream().filter(l -> l.startsWith("interface ")).toList();
-      assertThat(interfaces).as(String.join("\n", lines)).hasSize(PODS);
-      for (String line : interfaces) {
-        String[] f = line.split(" ");
-        assertThat(Long.parseLong(f[2])).as("ICMP packets counted on " + f[1]).isEqualTo(10);
-        assertThat(Long.parseLong(f[3])).as("kernel drops on " + f[1]).isZero();
-      }
-      String[] memory =
-          lines.stream().filter(l -> l.startsWith("memory ")).findFirst().orElseThrow().split(" ");
-      long heap = Long.parseLong(memory[1]);
-      long anonKiB = Long.parseLong(memory[2]);
-      System.out.printf(
-          "%d pods: heap after GC %.1f MiB, anonymous RSS %.1f MiB, RSS %.1f MiB%n",
-          PODS, heap / 1048576.0, anonKiB / 1024.0, Long.parseLong(memory[3]) / 1024.0);
-      assertThat(anonKiB).as("anonymous RSS, KiB").isLessThan(512 * 1024);
-      assertThat(heap).as("heap after GC").isLessThan(100L << 20);
     }
   }
 
-  private static long frames(String line) {
-    return Long.parseLong(line.substring(line.lastIndexOf(' ') + 1));
+  @Test
+  void aPodFloodingNewFlowsFillsOnlyTheBudgetAndTheOthersAreStillCountedExactly() throws Exception {
+    int budget = 16_384;
+    try (NetnsLab lab = new NetnsLab()) {
+      String gateway = lab.addGateway();
+      Pod flooder = lab.addPod();
+      List<Pod> pods = new ArrayList<>();
+      for (int i = 0; i < 10; i++) {
+        pods.add(lab.addPod());
+      }
+      try (CaptureChild agent =
+          new CaptureChild(lab.vethPrefix() + "*", Integer.toString(budget))) {
+        agent.await(l -> l.startsWith("captured 11 "), "every pod's interface captured");
+        agent.send("heap");
+        long heapBefore =
+            Long.parseLong(agent.await(l -> l.startsWith("heap "), "heap").substring(5));
+
+        Process flood =
+            lab.start(
+                flooder,
+                CaptureChild.java()
+                    + " -cp "
+                    + System.getProperty("java.class.path")
+                    + " io.podflow.agent.testing.UdpFlood "
+                    + gateway
+                    + " 4 8");
+        pingAll(lab, pods, gateway);
+        assertThat(flood.waitFor(60, TimeUnit.SECONDS)).as("flood ended").isTrue();
+        String sent = new String(flood.getInputStream().readAllBytes()).trim();
+        long datagrams = Long.parseLong(sent.substring(sent.lastIndexOf(' ') + 1));
+        agent.await(
+            l -> l.startsWith("captured ") && CaptureChild.frames(l) >= datagrams,
+            "the flood read");
+        agent.send("heap");
+        agent.await(l -> l.startsWith("heap ") && !l.equals("heap " + heapBefore), "heap");
+        long heapAfter =
+            Long.parseLong(
+                agent.lines.stream()
+                    .filter(l -> l.startsWith("heap "))
+                    .toList()
+                    .get(1)
+                    .substring(5));
+        agent.stop();
+
+        System.out.printf(
+            "flood: %d datagrams, %s flows exported early, budget %s, heap %.1f -> %.1f MiB%n",
+            datagrams,
+            agent.value("evicted"),
+            agent.value("budget"),
+            heapBefore / 1048576.0,
+            heapAfter / 1048576.0);
+        assertThat(datagrams).as("flows sent").isGreaterThan(4L * budget);
+        assertEveryPodCountedExactly(agent, pods);
+        assertThat(Long.parseLong(agent.value("evicted"))).as("flows exported early").isPositive();
+        assertThat(agent.value("notready")).isEqualTo("flows_saturated");
+        String[] reserved = agent.value("budget").split(" ");
+        assertThat(Long.parseLong(reserved[0])).as("budget reserved").isLessThanOrEqualTo(budget);
+        // The tables of the budget, while the largest doubles: 16,384 flows x 272 bytes x 1.5.
+        assertThat(heapAfter - heapBefore).as("heap grown by the flood").isLessThan(16L << 20);
+      }
+    }
   }
 
-  private static void await(List<String> lines, Predicate<String> seen, String what)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-    while (lines.stream().noneMatch(seen)) {
-      assertThat(System.nanoTime()).as(what + "\n" + String.join("\n", lines)).isLessThan(deadline);
-      Thread.sleep(50);
+  private static void pingAll(NetnsLab lab, List<Pod> pods, String gateway) throws Exception {
+    List<Process> pings = new ArrayList<>();
+    for (Pod pod : pods) {
+      pings.add(lab.start(pod, "ping -q -c " + PINGS + " -i 0.2 -W 2 " + gateway));
+    }
+    for (Process ping : pings) {
+      assertThat(ping.waitFor(60, TimeUnit.SECONDS)).as("ping ended").isTrue();
+      assertThat(ping.exitValue()).as("every ping answered").isZero();
+    }
+  }
+
+  private static void assertEveryPodCountedExactly(CaptureChild agent, List<Pod> pods) {
+    for (Pod pod : pods) {
+      String[] f = agent.value("interface " + pod.hostInterface()).split(" ");
+      assertThat(Long.parseLong(f[0]))
+          .as("ICMP packets counted on " + pod.hostInterface())
+          .isEqualTo(2L * PINGS);
+      assertThat(Long.parseLong(f[1])).as("kernel drops on " + pod.hostInterface()).isZero();
     }
   }
 }

@@ -1,6 +1,5 @@
-package io.podflow.agent.testing;
+package io.podflow.agent.app;
 
-import io.podflow.agent.app.LiveFlows;
 import io.podflow.agent.capture.CaptureConfig;
 import io.podflow.agent.capture.CaptureStats;
 import io.podflow.agent.flow.FlowTableConfig;
@@ -18,10 +17,13 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The agent's live capture and flow tables in a JVM of their own, started by a test with the heap
- * settings it wants to prove: captures every interface matching {@code args[0]}, says {@code
- * captured N} as interfaces come up, and when its input says {@code stop}, flushes and prints per
- * interface the ICMP packets its records counted and the kernel's drops, then its memory: {@code
- * memory heapAfterGcBytes rssAnonKiB rssKiB}.
+ * settings it wants to prove: captures every interface matching {@code args[0]} within a flow
+ * budget of {@code args[1]} (default the agent's), says {@code captured N frames F} as interfaces
+ * come up and frames arrive. On its input, {@code heap} prints {@code heap BYTES} after a full GC;
+ * {@code stop} prints what readiness says ({@code notready REASON...}), the flows exported early
+ * ({@code evicted N}), the budget ({@code budget RESERVED MAX}), then flushes and prints per
+ * interface the ICMP packets its records counted and the kernel's drops ({@code interface NAME
+ * PACKETS DROPS}) and its memory before the flush ({@code memory HEAP_BYTES RSS_ANON_KIB RSS_KIB}).
  */
 public final class CaptureProcess {
   private CaptureProcess() {}
@@ -31,7 +33,12 @@ public final class CaptureProcess {
     LiveFlows flows =
         new LiveFlows(
             CaptureConfig.of(List.of(args[0]), "ip").withRescanInterval(Duration.ofSeconds(1)),
-            FlowTableConfig.defaults().withTimeouts(Duration.ofMinutes(10), Duration.ofMinutes(10)),
+            FlowTableConfig.defaults()
+                .withTimeouts(Duration.ofMinutes(10), Duration.ofMinutes(10))
+                .withMaxFlows(
+                    args.length > 1
+                        ? Integer.parseInt(args[1])
+                        : FlowTableConfig.defaults().maxFlows()),
             "lab",
             "node",
             "agent",
@@ -44,6 +51,11 @@ public final class CaptureProcess {
               }
             });
     flows.start();
+    Readiness readiness =
+        new Readiness(
+            Readiness.signalsOf(() -> true, () -> flows),
+            System::nanoTime,
+            Agent.SATURATION_WINDOW);
     Thread reporter =
         new Thread(
             () -> {
@@ -70,12 +82,18 @@ public final class CaptureProcess {
     BufferedReader in =
         new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     for (String line; (line = in.readLine()) != null && !line.equals("stop"); ) {
-      // waits for the test to say stop
+      readiness.reasons(); // looks now and then, as the agent's housekeeping does
+      if (line.equals("heap")) {
+        System.out.println("heap " + heapAfterGc());
+      }
     }
     reporter.interrupt();
-    System.gc();
-    Runtime rt = Runtime.getRuntime();
-    long heap = rt.totalMemory() - rt.freeMemory();
+    StringBuilder notReady = new StringBuilder("notready");
+    readiness.reasons().forEach(r -> notReady.append(' ').append(r.label()));
+    System.out.println(notReady);
+    System.out.println("evicted " + flows.totals().evictedFlows());
+    System.out.println("budget " + flows.budget().reserved() + " " + flows.budget().maxFlows());
+    long heap = heapAfterGc();
     String status = Files.readString(Path.of("/proc/self/status"));
     flows.close(); // every flow exported, drops read at each capture's end
     for (CaptureStats s : flows.stats()) {
@@ -86,6 +104,12 @@ public final class CaptureProcess {
     }
     System.out.printf("memory %d %d %d%n", heap, kib(status, "RssAnon:"), kib(status, "VmRSS:"));
     System.out.flush();
+  }
+
+  private static long heapAfterGc() {
+    System.gc();
+    Runtime rt = Runtime.getRuntime();
+    return rt.totalMemory() - rt.freeMemory();
   }
 
   private static long kib(String status, String field) {
