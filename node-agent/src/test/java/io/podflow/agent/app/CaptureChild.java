@@ -70,13 +70,20 @@ final class CaptureChild implements AutoCloseable {
 
   /** Waits (at most 90 s) for a line that matches, and returns the last such line. */
   String await(Predicate<String> seen, String what) throws InterruptedException {
+    return awaitFrom(0, seen, what);
+  }
+
+  /** The same, among the lines from the {@code from}th on (those printed after a point). */
+  String awaitFrom(int from, Predicate<String> seen, String what) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-    while (lines.stream().noneMatch(seen)) {
+    while (true) {
+      List<String> matching = lines.subList(from, lines.size()).stream().filter(seen).toList();
+      if (!matching.isEmpty()) {
+        return matching.get(matching.size() - 1);
+      }
       assertThat(System.nanoTime()).as(what + "\n" + String.join("\n", lines)).isLessThan(deadline);
       Thread.sleep(50);
     }
-    List<String> matching = lines.stream().filter(seen).toList();
-    return matching.get(matching.size() - 1);
   }
 
   /** Says stop and waits for the child to flush and end. */

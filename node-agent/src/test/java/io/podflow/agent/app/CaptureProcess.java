@@ -6,6 +6,7 @@ import io.podflow.agent.flow.FlowTableConfig;
 import io.podflow.schema.flow.v1.FlowRecord;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,13 +18,15 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The agent's live capture and flow tables in a JVM of their own, started by a test with the heap
- * settings it wants to prove: captures every interface matching {@code args[0]} within a flow
- * budget of {@code args[1]} (default the agent's), says {@code captured N frames F} as interfaces
- * come up and frames arrive. On its input, {@code heap} prints {@code heap BYTES} after a full GC;
- * {@code stop} prints what readiness says ({@code notready REASON...}), the flows exported early
- * ({@code evicted N}), the budget ({@code budget RESERVED MAX}), then flushes and prints per
- * interface the ICMP packets its records counted and the kernel's drops ({@code interface NAME
- * PACKETS DROPS}) and its memory before the flush ({@code memory HEAP_BYTES RSS_ANON_KIB RSS_KIB}).
+ * settings it wants to prove: captures every interface matching {@code args[0]} (patterns,
+ * comma-separated) within a flow budget of {@code args[1]} (default the agent's), says {@code
+ * captured N held H frames F} as interfaces come up and frames arrive (H: captures not yet
+ * forgotten, ended ones included). On its input, {@code heap} prints {@code heap BYTES} after a
+ * full GC, {@code usage} prints {@code usage HEAP_BYTES THREADS OPEN_FILES}; {@code stop} prints
+ * what readiness says ({@code notready REASON...}), the flows exported early ({@code evicted N}),
+ * the budget ({@code budget RESERVED MAX}), then flushes and prints per interface the ICMP packets
+ * its records counted and the kernel's drops ({@code interface NAME PACKETS DROPS}) and its memory
+ * before the flush ({@code memory HEAP_BYTES RSS_ANON_KIB RSS_KIB}).
  */
 public final class CaptureProcess {
   private CaptureProcess() {}
@@ -32,7 +35,8 @@ public final class CaptureProcess {
     Map<String, AtomicLong> icmp = new ConcurrentHashMap<>();
     LiveFlows flows =
         new LiveFlows(
-            CaptureConfig.of(List.of(args[0]), "ip").withRescanInterval(Duration.ofSeconds(1)),
+            CaptureConfig.of(List.of(args[0].split(",")), "ip")
+                .withRescanInterval(Duration.ofSeconds(1)),
             FlowTableConfig.defaults()
                 .withTimeouts(Duration.ofMinutes(10), Duration.ofMinutes(10))
                 .withMaxFlows(
@@ -64,6 +68,8 @@ public final class CaptureProcess {
                 String now =
                     "captured "
                         + flows.capture().interfaces().size()
+                        + " held "
+                        + flows.stats().size()
                         + " frames "
                         + flows.totals().frames();
                 if (!now.equals(said)) {
@@ -85,6 +91,15 @@ public final class CaptureProcess {
       readiness.reasons(); // looks now and then, as the agent's housekeeping does
       if (line.equals("heap")) {
         System.out.println("heap " + heapAfterGc());
+      }
+      if (line.equals("usage")) {
+        long fds;
+        try (var list = Files.list(Path.of("/proc/self/fd"))) {
+          fds = list.count();
+        }
+        System.out.printf(
+            "usage %d %d %d%n",
+            heapAfterGc(), ManagementFactory.getThreadMXBean().getThreadCount(), fds);
       }
     }
     reporter.interrupt();

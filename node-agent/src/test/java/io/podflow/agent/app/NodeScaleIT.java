@@ -86,15 +86,10 @@ class NodeScaleIT {
         agent.await(
             l -> l.startsWith("captured ") && CaptureChild.frames(l) >= datagrams,
             "the flood read");
+        int mark = agent.lines.size();
         agent.send("heap");
-        agent.await(l -> l.startsWith("heap ") && !l.equals("heap " + heapBefore), "heap");
         long heapAfter =
-            Long.parseLong(
-                agent.lines.stream()
-                    .filter(l -> l.startsWith("heap "))
-                    .toList()
-                    .get(1)
-                    .substring(5));
+            Long.parseLong(agent.awaitFrom(mark, l -> l.startsWith("heap "), "heap").substring(5));
         agent.stop();
 
         System.out.printf(
@@ -114,6 +109,61 @@ class NodeScaleIT {
         assertThat(heapAfter - heapBefore).as("heap grown by the flood").isLessThan(16L << 20);
       }
     }
+  }
+
+  @Test
+  void podsComingAndGoingAreCapturedThenReleasedAndLeaveNothingBehind() throws Exception {
+    int waves = 10;
+    int perWave = 50;
+    // A lab's subnet holds 253 pods: two labs, one after the other, under one agent.
+    try (NetnsLab first = new NetnsLab();
+        NetnsLab second = new NetnsLab();
+        CaptureChild agent =
+            new CaptureChild(first.vethPrefix() + "*," + second.vethPrefix() + "*")) {
+      agent.await(l -> l.startsWith("captured 0 "), "started");
+      long[] baseline = null;
+      for (int wave = 0; wave < waves; wave++) {
+        int before = agent.lines.size();
+        List<Pod> pods = new ArrayList<>();
+        NetnsLab lab = wave < waves / 2 ? first : second;
+        for (int i = 0; i < perWave; i++) {
+          pods.add(lab.addPod());
+        }
+        agent.awaitFrom(
+            before, l -> l.startsWith("captured " + perWave + " "), "wave " + wave + " captured");
+        for (Pod pod : pods) {
+          lab.removePod(pod);
+        }
+        int seen = agent.lines.size();
+        agent.awaitFrom(
+            seen, l -> l.startsWith("captured 0 held 0 "), "wave " + wave + " released");
+        if (wave == 0) {
+          baseline = usage(agent); // after the capture path has been loaded and compiled once
+        }
+      }
+      long[] after = usage(agent);
+      agent.stop();
+
+      System.out.printf(
+          "%d pods came and went: heap %.1f -> %.1f MiB, threads %d -> %d, open files %d -> %d%n",
+          waves * perWave,
+          baseline[0] / 1048576.0,
+          after[0] / 1048576.0,
+          baseline[1],
+          after[1],
+          baseline[2],
+          after[2]);
+      assertThat(after[0]).as("heap after GC").isLessThan(baseline[0] + (4L << 20));
+      assertThat(after[1]).as("threads").isLessThanOrEqualTo(baseline[1] + 2);
+      assertThat(after[2]).as("open files").isLessThanOrEqualTo(baseline[2] + 2);
+    }
+  }
+
+  private static long[] usage(CaptureChild agent) throws Exception {
+    int seen = agent.lines.size();
+    agent.send("usage");
+    String[] f = agent.awaitFrom(seen, l -> l.startsWith("usage "), "usage").split(" ");
+    return new long[] {Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3])};
   }
 
   private static void pingAll(NetnsLab lab, List<Pod> pods, String gateway) throws Exception {
