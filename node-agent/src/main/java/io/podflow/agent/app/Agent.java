@@ -4,6 +4,13 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.podflow.agent.DaemonThreads;
@@ -58,7 +65,15 @@ public final class Agent implements AutoCloseable {
   private final AtomicLong spoolDropsReported = new AtomicLong();
   private final AtomicLong reportedElsewhere = new AtomicLong();
   private final PendingLoss unreportedLoss = new PendingLoss();
-  private volatile boolean ready;
+  private volatile boolean started;
+  private final Readiness readiness =
+      new Readiness(
+          Readiness.signalsOf(() -> started, () -> flows), System::nanoTime, SATURATION_WINDOW);
+
+  /** How long the agent stays saturated after its flow budget last forced an early export. */
+  static final Duration SATURATION_WINDOW = Duration.ofSeconds(30);
+
+  private final java.util.List<AutoCloseable> binders = new java.util.ArrayList<>();
 
   /**
    * @param client the API server's client; null when enrichment is off
@@ -79,7 +94,10 @@ public final class Agent implements AutoCloseable {
 
   /** Starts serving probes, then the watcher (waiting for its lists), publisher and capture. */
   public Agent start() throws InterruptedException {
-    http = new AgentHttp(config.httpPort(), registry, () -> ready).start();
+    http =
+        new AgentHttp(
+                config.httpAddress(), config.httpPort(), registry, this::notReady, this::unhealthy)
+            .start();
     podInterfaces.refresh();
     if (config.enrichment().enabled()) {
       watcher = new KubernetesWatcher(client, metadata, Agent::now).start(Duration.ofSeconds(120));
@@ -115,7 +133,7 @@ public final class Agent implements AutoCloseable {
             .start();
     registerMetrics(registry);
     housekeeping.scheduleWithFixedDelay(this::housekeeping, 5, 5, TimeUnit.SECONDS);
-    ready = true;
+    started = true;
     LOG.atInfo()
         .addKeyValue("cluster", config.cluster())
         .addKeyValue("node", config.node())
@@ -134,8 +152,38 @@ public final class Agent implements AutoCloseable {
     return registry;
   }
 
+  /** Started, and every reason not to be ready is absent (see {@link #notReady}). */
   public boolean isReady() {
-    return ready;
+    return readiness.reasons().isEmpty();
+  }
+
+  /** Why the agent is not ready, comma-separated, or null when it is. */
+  private String notReady() {
+    var reasons = readiness.reasons();
+    if (reasons.isEmpty()) {
+      return null;
+    }
+    StringBuilder b = new StringBuilder();
+    for (Readiness.Reason r : reasons) {
+      b.append(b.length() == 0 ? "" : ", ").append(r.label());
+    }
+    if (reasons.contains(Readiness.Reason.INTERFACE_NOT_CAPTURED)) {
+      b.append(" ").append(flows.capture().uncaptured());
+    }
+    if (reasons.contains(Readiness.Reason.RESCAN_FAILED)) {
+      b.append(" (").append(flows.capture().rescanFailure()).append(')');
+    }
+    return b.toString();
+  }
+
+  /**
+   * Why the agent cannot work any more, or null: a capture or scan thread hit a {@link
+   * VirtualMachineError} (the heap ran out) and -XX:+ExitOnOutOfMemoryError did not end the JVM
+   * (not set): the liveness probe fails and the kubelet restarts the agent.
+   */
+  private String unhealthy() {
+    Throwable fatal = flows == null ? null : flows.capture().fatal();
+    return fatal == null ? null : "capture failed for good: " + fatal;
   }
 
   /** Interfaces captured now. */
@@ -145,7 +193,7 @@ public final class Agent implements AutoCloseable {
 
   @Override
   public void close() {
-    ready = false;
+    started = false;
     housekeeping.shutdownNow();
     if (flows != null) {
       flows.close(); // exports every flow still held
@@ -162,6 +210,13 @@ public final class Agent implements AutoCloseable {
     }
     if (http != null) {
       http.close();
+    }
+    for (AutoCloseable binder : binders) {
+      try {
+        binder.close();
+      } catch (Exception e) {
+        LOG.debug("closing a JVM metrics binder: {}", e.toString());
+      }
     }
   }
 
@@ -203,12 +258,51 @@ public final class Agent implements AutoCloseable {
       }
       metadata.purge(now());
       podInterfaces.refresh();
+      readiness.reasons(); // notices early exports even when nothing probes
     } catch (RuntimeException e) {
       LOG.warn("housekeeping failed: {}", e.toString());
     }
   }
 
   private void registerMetrics(MeterRegistry r) {
+    registerJvmMetrics(r);
+    for (Readiness.Reason reason : Readiness.Reason.values()) {
+      Gauge.builder(
+              "podflow_agent_not_ready", this, a -> a.readiness.reasons().contains(reason) ? 1 : 0)
+          .description("1 while the agent is not ready for this reason (/readyz answers 503)")
+          .tag("reason", reason.label())
+          .register(r);
+    }
+    gauge(
+        r,
+        "podflow_interfaces_captured",
+        "Interfaces being captured",
+        x -> flows.capture().interfaces().size());
+    gauge(
+        r,
+        "podflow_interfaces_uncaptured",
+        "Interfaces that match but cannot be captured",
+        x -> flows.capture().uncaptured().size());
+    counter(
+        r,
+        "podflow_interface_scan_failures",
+        "Interface scans that failed",
+        x -> flows.capture().rescanFailures());
+    counter(
+        r,
+        "podflow_capture_failures",
+        "Captures that could not start or died",
+        x -> flows.capture().captureFailures());
+    gauge(
+        r,
+        "podflow_flow_budget_flows",
+        "Flows the agent's tables may hold together (flows.maxFlows)",
+        x -> flows.budget().maxFlows());
+    gauge(
+        r,
+        "podflow_flow_budget_reserved_flows",
+        "Room for flows the tables hold now, of the budget",
+        x -> flows.budget().reserved());
     counter(r, "podflow_frames", "Frames captured", x -> flows.totals().frames());
     counter(
         r,
@@ -301,6 +395,19 @@ public final class Agent implements AutoCloseable {
                 .description("Records by how complete their enrichment was")
                 .tag("status", status.name().substring("ENRICHMENT_STATUS_".length()).toLowerCase())
                 .register(r));
+  }
+
+  /** Heap and other memory pools, GC, threads, classes, CPU, open files, uptime. */
+  private void registerJvmMetrics(MeterRegistry r) {
+    new JvmMemoryMetrics().bindTo(r);
+    JvmGcMetrics gc = new JvmGcMetrics();
+    gc.bindTo(r);
+    binders.add(gc);
+    new JvmThreadMetrics().bindTo(r);
+    new ClassLoaderMetrics().bindTo(r);
+    new ProcessorMetrics().bindTo(r);
+    new FileDescriptorMetrics().bindTo(r);
+    new UptimeMetrics().bindTo(r);
   }
 
   // Meters read through the agent itself: Micrometer holds their object weakly.

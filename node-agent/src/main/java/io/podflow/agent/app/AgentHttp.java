@@ -1,41 +1,53 @@
 package io.podflow.agent.app;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.podflow.agent.app.SmallHttpServer.Response;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.function.BooleanSupplier;
+import java.util.Map;
+import java.util.function.Supplier;
 
 /**
- * The agent's HTTP side: {@code /metrics} (Prometheus text), {@code /healthz} (the process answers)
- * and {@code /readyz} (the API server's lists are in and capture runs).
+ * The agent's HTTP side: {@code /metrics} (Prometheus text), {@code /healthz} (the process can
+ * work) and {@code /readyz} (the API server's lists are in and every interface is captured within
+ * the flow budget), each 503 with the reason when not. Served by {@link SmallHttpServer}, so a slow
+ * or hostile client cannot keep the kubelet's probes from being answered.
  */
 final class AgentHttp implements AutoCloseable {
-  private final HttpServer server;
+  private final SmallHttpServer server;
 
-  AgentHttp(int port, PrometheusMeterRegistry registry, BooleanSupplier ready)
-      throws InterruptedException {
+  /**
+   * @param address the address to listen on (the pod's IP, or loopback)
+   * @param notReady why the agent is not ready, or null when it is
+   * @param unhealthy why the agent cannot work any more, or null
+   */
+  AgentHttp(
+      String address,
+      int port,
+      PrometheusMeterRegistry registry,
+      Supplier<String> notReady,
+      Supplier<String> unhealthy) {
     try {
-      server = HttpServer.create(new InetSocketAddress(port), 16);
+      server =
+          new SmallHttpServer(
+              new InetSocketAddress(address, port),
+              Map.of(
+                  "/metrics",
+                  () ->
+                      new Response(
+                          200,
+                          "text/plain; version=0.0.4; charset=utf-8",
+                          registry.scrape().getBytes(StandardCharsets.UTF_8)),
+                  "/healthz",
+                  () -> check(unhealthy.get(), "ok\n"),
+                  "/readyz",
+                  () -> check(notReady.get(), "ready\n")),
+              SmallHttpServer.Limits.defaults());
     } catch (IOException e) {
       throw new IllegalStateException(
-          "cannot serve HTTP on port " + port + ": " + e.getMessage(), e);
+          "cannot serve HTTP on " + address + ":" + port + ": " + e.getMessage(), e);
     }
-    server.createContext(
-        "/metrics",
-        x -> reply(x, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape()));
-    server.createContext("/healthz", x -> reply(x, 200, "text/plain", "ok\n"));
-    server.createContext(
-        "/readyz",
-        x ->
-            reply(
-                x,
-                ready.getAsBoolean() ? 200 : 503,
-                "text/plain",
-                ready.getAsBoolean() ? "ready\n" : "starting\n"));
   }
 
   AgentHttp start() {
@@ -44,21 +56,15 @@ final class AgentHttp implements AutoCloseable {
   }
 
   int port() {
-    return server.getAddress().getPort();
+    return server.address().getPort();
   }
 
   @Override
   public void close() {
-    server.stop(0);
+    server.close();
   }
 
-  private static void reply(HttpExchange x, int status, String type, String body)
-      throws IOException {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    x.getResponseHeaders().set("Content-Type", type);
-    x.sendResponseHeaders(status, bytes.length);
-    try (OutputStream out = x.getResponseBody()) {
-      out.write(bytes);
-    }
+  private static Response check(String problem, String fine) {
+    return problem == null ? Response.text(200, fine) : Response.text(503, problem + "\n");
   }
 }

@@ -3,6 +3,7 @@ package io.podflow.agent.app;
 import io.podflow.agent.capture.CaptureConfig;
 import io.podflow.agent.capture.CaptureStats;
 import io.podflow.agent.capture.LiveCapture;
+import io.podflow.agent.flow.FlowBudget;
 import io.podflow.agent.flow.FlowMeter;
 import io.podflow.agent.flow.FlowRecordBuilder;
 import io.podflow.agent.flow.FlowTable;
@@ -15,12 +16,26 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
- * Live capture wired to flow tables: one meter and table per captured interface, records handed to
- * a consumer that must be thread-safe (interfaces export from their own threads).
+ * Live capture wired to flow tables: one meter and table per captured interface, all tables within
+ * one budget of {@code maxFlows} flows for the agent, records handed to a consumer that must be
+ * thread-safe (interfaces export from their own threads). When an interface's capture ends (its pod
+ * was deleted), its table is flushed, its room goes back to the budget and its meter is dropped;
+ * its counts stay in the totals.
  */
 public final class LiveFlows implements AutoCloseable {
+  /** First fragments remembered per interface (about 70 KiB), against 16,384 for a file. */
+  static final int FRAGMENT_SLOTS = 1 << 10;
+
   private final LiveCapture capture;
+  private final FlowBudget budget;
+
+  /** Meters of interfaces captured now (and, once closing, of those that ended with it). */
   private final Map<String, FlowMeter> meters = new ConcurrentHashMap<>();
+
+  /** Counts of interfaces whose capture ended, guarded by this. */
+  private final Retired retired = new Retired();
+
+  private volatile boolean closing;
 
   public LiveFlows(
       CaptureConfig captureConfig,
@@ -29,6 +44,7 @@ public final class LiveFlows implements AutoCloseable {
       String node,
       String agent,
       Consumer<FlowRecord> records) {
+    this.budget = new FlowBudget(tableConfig.maxFlows());
     this.capture =
         new LiveCapture(
             captureConfig,
@@ -39,19 +55,33 @@ public final class LiveFlows implements AutoCloseable {
               FlowTable table =
                   new FlowTable(
                       tableConfig,
+                      budget,
                       (flow, reason) -> {
                         FlowRecord.Builder record = builder.builder(flow, reason);
                         loss.add(record, statsOf(name), meter[0]);
                         records.accept(record.build());
                       });
-              meter[0] = new FlowMeter(table);
+              meter[0] = new FlowMeter(table, FRAGMENT_SLOTS);
               meters.put(name, meter[0]);
-              return new MeteredSink(meter[0]);
+              return new MeteredSink(meter[0], () -> ended(name, meter[0]));
             });
   }
 
   private CaptureStats statsOf(String interfaceName) {
     return capture.stats(interfaceName);
+  }
+
+  /** An interface's capture ended and its flows were exported: free its table. */
+  private void ended(String name, FlowMeter meter) {
+    meter.table().close();
+    if (closing) {
+      return; // kept for the final counts (the capture command's summary)
+    }
+    synchronized (retired) {
+      if (meters.remove(name, meter)) {
+        retired.add(meter);
+      }
+    }
   }
 
   public LiveFlows start() {
@@ -63,11 +93,16 @@ public final class LiveFlows implements AutoCloseable {
     return capture;
   }
 
+  /** The agent's budget of flows, shared by every interface's table. */
+  public FlowBudget budget() {
+    return budget;
+  }
+
   public List<CaptureStats> stats() {
     return capture.stats();
   }
 
-  /** Packet-path counters of an interface captured now or before. */
+  /** Packet-path counters of an interface captured now (or when capture was closed), or null. */
   public MeterCounters counters(String interfaceName) {
     FlowMeter meter = meters.get(interfaceName);
     return meter == null ? null : meter.counters();
@@ -75,20 +110,30 @@ public final class LiveFlows implements AutoCloseable {
 
   /** Totals over every interface captured now or before (read while capture goes on). */
   public Totals totals() {
-    long frames = 0;
-    long notIp = 0;
-    long malformed = 0;
+    long frames;
+    long notIp;
+    long malformed;
     long active = 0;
-    long evicted = 0;
-    long exported = 0;
-    for (FlowMeter meter : meters.values()) {
-      MeterCounters c = meter.counters();
-      frames += c.frames();
-      notIp += c.notIp();
-      malformed += c.malformedTotal();
-      active += meter.table().activeFlows();
-      evicted += meter.table().evictedFlows();
-      exported += meter.table().exportedRecords();
+    long evicted;
+    long exported;
+    long probeLimit;
+    synchronized (retired) {
+      frames = retired.frames;
+      notIp = retired.notIp;
+      malformed = retired.malformed;
+      evicted = retired.evicted;
+      exported = retired.exported;
+      probeLimit = retired.probeLimit;
+      for (FlowMeter meter : meters.values()) {
+        MeterCounters c = meter.counters();
+        frames += c.frames();
+        notIp += c.notIp();
+        malformed += c.malformedTotal();
+        active += meter.table().activeFlows();
+        evicted += meter.table().evictedFlows();
+        exported += meter.table().exportedRecords();
+        probeLimit += meter.table().probeLimitEvictions();
+      }
     }
     long kernelDrops = 0;
     long interfaceDrops = 0;
@@ -97,16 +142,30 @@ public final class LiveFlows implements AutoCloseable {
       interfaceDrops += s.interfaceDrops();
     }
     return new Totals(
-        frames, notIp, malformed, active, evicted, exported, kernelDrops, interfaceDrops);
+        frames,
+        notIp,
+        malformed,
+        active,
+        evicted,
+        probeLimit,
+        exported,
+        kernelDrops,
+        interfaceDrops);
   }
 
-  /** Counters summed over interfaces; drops as libpcap last reported them. */
+  /**
+   * Counters summed over interfaces; drops as libpcap last reported them.
+   *
+   * @param probeLimitEvictions of {@code evictedFlows}, those whose probe window was full while the
+   *     budget was not
+   */
   public record Totals(
       long frames,
       long notIp,
       long malformed,
       long activeFlows,
       long evictedFlows,
+      long probeLimitEvictions,
       long exportedRecords,
       long kernelDrops,
       long interfaceDrops) {}
@@ -114,6 +173,27 @@ public final class LiveFlows implements AutoCloseable {
   /** Stops capturing; every flow still held is exported (flush). */
   @Override
   public void close() {
+    closing = true;
     capture.close();
+  }
+
+  /** Sums of the interfaces that ended, so totals never go back when a pod goes. */
+  private static final class Retired {
+    long frames;
+    long notIp;
+    long malformed;
+    long evicted;
+    long probeLimit;
+    long exported;
+
+    void add(FlowMeter meter) {
+      MeterCounters c = meter.counters();
+      frames += c.frames();
+      notIp += c.notIp();
+      malformed += c.malformedTotal();
+      evicted += meter.table().evictedFlows();
+      probeLimit += meter.table().probeLimitEvictions();
+      exported += meter.table().exportedRecords();
+    }
   }
 }

@@ -3,12 +3,17 @@ package io.podflow.agent.app;
 import io.podflow.agent.capture.CaptureSink;
 import io.podflow.agent.flow.FlowMeter;
 
-/** One interface's capture feeding its own flow meter; the end of the capture flushes it. */
+/**
+ * One interface's capture feeding its own flow meter; the end of the capture flushes it, then tells
+ * its owner (which frees the table).
+ */
 final class MeteredSink implements CaptureSink {
   private final FlowMeter meter;
+  private final Runnable ended;
 
-  MeteredSink(FlowMeter meter) {
+  MeteredSink(FlowMeter meter, Runnable ended) {
     this.meter = meter;
+    this.ended = ended;
   }
 
   @Override
@@ -25,5 +30,6 @@ final class MeteredSink implements CaptureSink {
   @Override
   public void closed() {
     meter.finish();
+    ended.run();
   }
 }

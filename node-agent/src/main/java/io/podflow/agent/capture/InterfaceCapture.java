@@ -22,16 +22,18 @@ final class InterfaceCapture implements Runnable {
   private final String name;
   private final CaptureConfig config;
   private final CaptureSink sink;
+  private final CaptureFailures failures;
   private final AtomicReference<CaptureStats> stats;
   private volatile boolean running = true;
 
   /** The handle is open: packets on the interface from now on are seen. */
   private volatile boolean capturing;
 
-  InterfaceCapture(String name, CaptureConfig config, CaptureSink sink) {
+  InterfaceCapture(String name, CaptureConfig config, CaptureSink sink, CaptureFailures failures) {
     this.name = name;
     this.config = config;
     this.sink = sink;
+    this.failures = failures;
     this.stats = new AtomicReference<>(new CaptureStats(name, 0, 0, 0));
   }
 
@@ -51,6 +53,7 @@ final class InterfaceCapture implements Runnable {
   public void run() {
     try (PcapHandle handle = open()) {
       capturing = true;
+      failures.opened(name);
       PacketReader reader =
           new PacketReader(
               handle,
@@ -73,10 +76,24 @@ final class InterfaceCapture implements Runnable {
       LOG.atInfo().addKeyValue("interface", name).log("capture ended: {}", e.getMessage());
     } catch (PcapNativeException | NotOpenException e) {
       LOG.atWarn().addKeyValue("interface", name).log("cannot capture: {}", e.getMessage());
+      failures.failed(name, e);
+    } catch (RuntimeException | Error e) {
+      // A bug or the heap running out: said and counted, never a thread that just vanishes.
+      LOG.atError().addKeyValue("interface", name).setCause(e).log("capture failed: {}", e);
+      failures.failed(name, e);
     } finally {
       running = false;
       capturing = false;
+      closeSink();
+    }
+  }
+
+  private void closeSink() {
+    try {
       sink.closed();
+    } catch (RuntimeException | Error e) {
+      LOG.atError().addKeyValue("interface", name).setCause(e).log("flush failed: {}", e);
+      failures.failed(name, e);
     }
   }
 

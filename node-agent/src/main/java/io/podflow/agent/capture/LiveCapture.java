@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.pcap4j.core.PcapNativeException;
@@ -21,6 +22,13 @@ import org.slf4j.LoggerFactory;
  * Live capture on every interface that matches the configuration, each in its own thread with its
  * own sink (its own flow table): interfaces that appear are picked up at the next re-scan, and one
  * that vanishes ends its capture without affecting the others.
+ *
+ * <p>What it cannot do is said, not hidden: an interface that matches but cannot be captured (its
+ * handle does not open, or its capture died) is listed by {@link #uncaptured} and tried again at
+ * every re-scan; a re-scan that fails is logged, counted and shown by {@link #rescanFailure} until
+ * one succeeds, and never stops the later ones; a thread that hit a {@link VirtualMachineError}
+ * (the heap ran out) is kept in {@link #fatal}, since the agent can no longer be trusted to
+ * capture.
  */
 public final class LiveCapture implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LiveCapture.class);
@@ -28,18 +36,43 @@ public final class LiveCapture implements AutoCloseable {
   private final CaptureConfig config;
   private final InterfaceMatcher matcher;
   private final Function<String, CaptureSink> sinks;
+  private final InterfaceLister lister;
   private final Map<String, InterfaceCapture> captures = new ConcurrentHashMap<>();
   private final Map<String, Thread> threads = new ConcurrentHashMap<>();
   private final ScheduledExecutorService scanner =
       Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("podflow-interface-scan"));
+  private final Map<String, String> uncaptured = new ConcurrentHashMap<>();
+  private final AtomicLong rescanFailures = new AtomicLong();
+  private final AtomicLong captureFailures = new AtomicLong();
+  private volatile String rescanFailure;
+  private volatile Throwable fatal;
+  private final CaptureFailures failures =
+      new CaptureFailures() {
+        @Override
+        public void opened(String name) {
+          uncaptured.remove(name);
+        }
+
+        @Override
+        public void failed(String name, Throwable cause) {
+          captureFailures.incrementAndGet();
+          uncaptured.put(name, describe(cause));
+          noteFatal(cause);
+        }
+      };
 
   /**
    * @param sinks makes the sink of a newly captured interface (called on the scanning thread)
    */
   public LiveCapture(CaptureConfig config, Function<String, CaptureSink> sinks) {
+    this(config, sinks, LiveCapture::pcapInterfaces);
+  }
+
+  LiveCapture(CaptureConfig config, Function<String, CaptureSink> sinks, InterfaceLister lister) {
     this.config = config;
     this.matcher = new InterfaceMatcher(config.interfaces());
     this.sinks = sinks;
+    this.lister = lister;
   }
 
   /** Scans now, then every {@code rescanInterval}. */
@@ -63,6 +96,31 @@ public final class LiveCapture implements AutoCloseable {
         .collect(Collectors.toSet());
   }
 
+  /** Interfaces that match but whose capture could not start or died, with why. */
+  public Map<String, String> uncaptured() {
+    return Map.copyOf(uncaptured);
+  }
+
+  /** Why the last re-scan failed, or null when it succeeded. */
+  public String rescanFailure() {
+    return rescanFailure;
+  }
+
+  /** Re-scans that failed since start. */
+  public long rescanFailures() {
+    return rescanFailures.get();
+  }
+
+  /** Captures that could not start or died since start. */
+  public long captureFailures() {
+    return captureFailures.get();
+  }
+
+  /** The error after which the agent cannot work (the heap ran out in a capture), or null. */
+  public Throwable fatal() {
+    return fatal;
+  }
+
   /** Drop counters of one interface being captured, or null. */
   public CaptureStats stats(String interfaceName) {
     InterfaceCapture c = captures.get(interfaceName);
@@ -74,41 +132,75 @@ public final class LiveCapture implements AutoCloseable {
     return captures.values().stream().map(InterfaceCapture::stats).toList();
   }
 
-  /** Scans the interface list once: starts captures on new matches, forgets ended ones. */
+  /**
+   * Scans the interface list once: starts captures on new matches (and on those whose capture
+   * failed), forgets ended ones. Never throws: the scheduler would run no later scan.
+   */
   public synchronized void scan() {
-    captures
-        .entrySet()
-        .removeIf(e -> !e.getValue().isRunning() && !threads.get(e.getKey()).isAlive());
-    threads.keySet().retainAll(captures.keySet());
-    for (String name : matchingInterfaces()) {
-      if (captures.containsKey(name)) {
-        continue;
+    try {
+      captures
+          .entrySet()
+          .removeIf(e -> !e.getValue().isRunning() && !threads.get(e.getKey()).isAlive());
+      threads.keySet().retainAll(captures.keySet());
+      List<String> names = matchingInterfaces();
+      uncaptured.keySet().retainAll(names); // a failed interface that vanished is not missed
+      for (String name : names) {
+        if (!captures.containsKey(name)) {
+          startCapture(name);
+        }
       }
-      InterfaceCapture capture = new InterfaceCapture(name, config, sinks.apply(name));
-      Thread thread = new Thread(capture, "podflow-capture-" + name);
-      thread.setDaemon(true);
-      captures.put(name, capture);
-      threads.put(name, thread);
-      thread.start();
-      LOG.atInfo().addKeyValue("interface", name).log("capture started");
+      if (rescanFailure != null) {
+        LOG.info("interface scan works again");
+      }
+      rescanFailure = null;
+    } catch (Exception | Error e) {
+      rescanFailures.incrementAndGet();
+      rescanFailure = describe(e);
+      noteFatal(e);
+      LOG.atWarn()
+          .setCause(e)
+          .log("interface scan failed, next in {}: {}", config.rescanInterval(), e);
     }
   }
 
-  private List<String> matchingInterfaces() {
+  private void startCapture(String name) {
+    InterfaceCapture capture = new InterfaceCapture(name, config, sinks.apply(name), failures);
+    Thread thread = new Thread(capture, "podflow-capture-" + name);
+    thread.setDaemon(true);
+    captures.put(name, capture);
+    threads.put(name, thread);
+    thread.start();
+    LOG.atInfo().addKeyValue("interface", name).log("capture started");
+  }
+
+  private List<String> matchingInterfaces() throws Exception {
     List<String> names = new ArrayList<>();
     if (config.interfaces().contains("any")) {
       names.add("any");
     }
-    try {
-      for (PcapNetworkInterface device : Pcaps.findAllDevs()) {
-        if (!"any".equals(device.getName()) && matcher.matches(device.getName())) {
-          names.add(device.getName());
-        }
+    for (String name : lister.names()) {
+      if (!"any".equals(name) && matcher.matches(name)) {
+        names.add(name);
       }
-    } catch (PcapNativeException e) {
-      LOG.warn("cannot list interfaces: {}", e.getMessage());
     }
     return names;
+  }
+
+  private static List<String> pcapInterfaces() throws PcapNativeException {
+    return Pcaps.findAllDevs().stream().map(PcapNetworkInterface::getName).toList();
+  }
+
+  private void noteFatal(Throwable e) {
+    if (e instanceof VirtualMachineError && fatal == null) {
+      fatal = e;
+    }
+  }
+
+  private static String describe(Throwable e) {
+    String message = e.getMessage();
+    return message == null || message.isBlank()
+        ? e.getClass().getSimpleName()
+        : e.getClass().getSimpleName() + ": " + message;
   }
 
   /** Stops every capture and waits for their threads (each flushes through its sink). */

@@ -30,7 +30,16 @@ public record AgentConfig(
     Enrichment enrichment,
     PublisherConfig kafka,
     Policies policies,
+    String httpAddress,
     int httpPort) {
+
+  /**
+   * Where the agent serves HTTP unless {@code http.address} says: the pod's IP the DaemonSet passes
+   * ({@code POD_IP}, from {@code status.podIP}: the node's IP on the host network), so metrics and
+   * probes are not offered on every interface of the node. Without it, loopback: a forgotten
+   * variable then fails the probes at rollout, where it shows, instead of exposing the agent.
+   */
+  static final String ADDRESS_VARIABLE = "POD_IP";
 
   /**
    * Publication of NetworkPolicies and Namespaces by the elected agent.
@@ -160,12 +169,18 @@ public record AgentConfig(
             c.string(
                 "policies.leaseNamespace", environment.getOrDefault("POD_NAMESPACE", "podflow")));
     int port = (int) c.number("http.port", 9090, 0, 65_535);
+    String address =
+        c.string("http.address", environment.getOrDefault(ADDRESS_VARIABLE, "127.0.0.1"));
+    if (address.isBlank()) {
+      c.error("http.address: an IP address or host name, or 0.0.0.0 for every interface");
+    }
 
     List<String> problems = c.errors();
     if (!problems.isEmpty()) {
       throw new InvalidConfigException(source, problems);
     }
-    return new AgentConfig(cluster, node, agent, capture, flows, enrichment, kafka, policies, port);
+    return new AgentConfig(
+        cluster, node, agent, capture, flows, enrichment, kafka, policies, address, port);
   }
 
   private static String hostname() {

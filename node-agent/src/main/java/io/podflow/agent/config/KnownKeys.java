@@ -36,6 +36,7 @@ final class KnownKeys {
           "maxBytes",
           "http",
           "port",
+          "address",
           "policies",
           "leaseNamespace");
 

@@ -15,12 +15,25 @@ public final class FlowMeter implements FrameHandler {
   private final DecodedPacket[] batch = new DecodedPacket[BATCH];
   private final FlowKey[] keys = new FlowKey[BATCH];
   private int pending;
-  private final FragmentTracker fragments = new FragmentTracker(1 << 14);
+
+  /** First fragments remembered by a meter of a file (16,384, 1.1 MiB). */
+  public static final int FRAGMENT_SLOTS = 1 << 14;
+
+  private final FragmentTracker fragments;
   private final MeterCounters counters = new MeterCounters();
   private final FlowTable table;
 
   public FlowMeter(FlowTable table) {
+    this(table, FRAGMENT_SLOTS);
+  }
+
+  /**
+   * @param fragmentSlots first fragments remembered at once (about 70 bytes each): a pod's
+   *     interface, one of a hundred in an agent, needs far fewer than a whole capture file
+   */
+  public FlowMeter(FlowTable table, int fragmentSlots) {
     this.table = table;
+    this.fragments = new FragmentTracker(fragmentSlots);
     for (int i = 0; i < BATCH; i++) {
       batch[i] = new DecodedPacket();
       keys[i] = new FlowKey();

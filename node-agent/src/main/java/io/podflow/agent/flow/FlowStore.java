@@ -1,14 +1,16 @@
 package io.podflow.agent.flow;
 
+import java.security.SecureRandom;
 import java.util.Arrays;
+import java.util.function.IntConsumer;
 
 /**
  * The flows' state, laid out for the packet path: each flow is one 128-byte record of 16 longs in a
  * single array (key first, then the counters a packet updates), so adding a packet touches one
- * index slot and one record instead of a dozen arrays. The index is open addressing with linear
- * probing over {@code (hash << 32 | id + 1)} longs, so most misses are decided without reading a
- * record, and deletion shifts entries back (no tombstones). Endpoint A is the smaller of the two
- * (address bytes, then port); counters are kept per direction.
+ * record. Records sit in an open-addressing table with linear probing (deletion shifts entries
+ * back, no tombstones), at most {@link #PROBE_LIMIT} slots from their home slot, hashed with a
+ * per-process secret. The arrays start small and are resized by the table within its budget.
+ * Endpoint A is the smaller of the two (address bytes, then port); counters are kept per direction.
  */
 final class FlowStore {
   static final int NONE = -1;
@@ -84,27 +86,58 @@ final class FlowStore {
   static final int RTT_KNOWN = 1 << 17;
   static final int USED = 1 << 18;
 
-  /** Flows held at most. */
-  final int maxFlows;
+  /**
+   * Longest distance, in slots, between a flow's home slot and its slot. Lookups read at most this
+   * many records whatever keys arrive; an insert whose window is full replaces the least recently
+   * seen flow of the window (exported early) instead of probing on.
+   */
+  static final int PROBE_LIMIT = 32;
 
-  /** Slots in the table (a power of two, at least twice maxFlows). */
-  final int slots;
+  /**
+   * The keyed hash's secret, drawn once per process: without it, flows cannot be chosen to land in
+   * the same slots (the constants below are public), so a flood of crafted keys spreads like random
+   * ones, and {@link #PROBE_LIMIT} bounds what is left.
+   */
+  private static final long SECRET;
 
-  final long[] rec;
+  private static final long SECRET2;
+
+  static {
+    SecureRandom random = new SecureRandom();
+    SECRET = random.nextLong();
+    SECRET2 = random.nextLong();
+  }
+
+  /** Flows the arrays may hold now (at most half the slots); more only after {@link #resize}. */
+  int capacity;
+
+  /** Slots in the table (a power of two, at least twice the capacity). */
+  int slots;
+
+  long[] rec;
 
   /**
    * Per slot, the table time at which the flow may expire (idle or active timeout), kept beside the
    * records so a sweep reads 8 bytes per slot in order, not a record per slot. Long.MAX_VALUE for
    * empty slots.
    */
-  final long[] checkAt;
+  long[] checkAt;
 
-  private final int mask;
+  private int mask;
   int size;
 
-  FlowStore(int maxFlows) {
-    this.maxFlows = maxFlows;
-    slots = Integer.highestOneBit(Math.max(2, maxFlows) - 1) << 2;
+  FlowStore(int capacity) {
+    allocate(capacity);
+  }
+
+  /** Slots for this many flows: a power of two, at least twice as many. */
+  static int slotsFor(int capacity) {
+    return Integer.highestOneBit(Math.max(1, capacity) - 1 | 1) << 2;
+  }
+
+  private void allocate(int flows) {
+    capacity = flows;
+    slots = slotsFor(flows);
     mask = slots - 1;
     rec = new long[base(slots)];
     checkAt = new long[slots];
@@ -112,12 +145,12 @@ final class FlowStore {
   }
 
   static int hashOf(long aHi, long aLo, long bHi, long bLo, long meta, long icmp) {
-    long h = aHi * 0x9e3779b97f4a7c15L;
+    long h = (SECRET ^ aHi) * 0x9e3779b97f4a7c15L;
     h = (h ^ aLo) * 0xc2b2ae3d27d4eb4fL;
     h = (h ^ bHi) * 0x9e3779b97f4a7c15L;
     h = (h ^ bLo) * 0xc2b2ae3d27d4eb4fL;
     h = (h ^ meta) * 0x9e3779b97f4a7c15L;
-    h ^= icmp;
+    h ^= icmp ^ SECRET2;
     // murmur3's finalizer: the slot is taken from the low bits, which the multiplications
     // above leave poorly mixed.
     h ^= h >>> 33;
@@ -128,11 +161,15 @@ final class FlowStore {
     return (int) h;
   }
 
+  private int window() {
+    return Math.min(PROBE_LIMIT, slots);
+  }
+
   /** The slot of the flow with this key, or NONE. */
   int find(int h, long aHi, long aLo, long bHi, long bLo, long meta, long icmp) {
     long[] r = rec;
     int i = h & mask;
-    while (true) {
+    for (int n = window(); n > 0; n--) {
       int base = base(i);
       if ((r[base + STATE] & USED) == 0) {
         return NONE;
@@ -147,21 +184,60 @@ final class FlowStore {
       }
       i = (i + 1) & mask;
     }
+    return NONE;
   }
 
   boolean isFull() {
-    return size >= maxFlows;
+    return size >= capacity;
   }
 
   /**
-   * Adds a flow with this key (which must be absent) and returns its slot; the store is not full.
+   * Adds a flow with this key (which must be absent; the store is not full) and returns its slot,
+   * or NONE when every slot of its probe window is taken.
    */
   int insert(int h, long aHi, long aLo, long bHi, long bLo, long meta, long icmp) {
+    int slot = freeSlot(h, rec, mask, window());
+    if (slot == NONE) {
+      return NONE;
+    }
+    size++;
+    place(slot, aHi, aLo, bHi, bLo, meta, icmp);
+    return slot;
+  }
+
+  private static int freeSlot(int h, long[] r, int mask, int window) {
     int i = h & mask;
-    while ((rec[base(i) + STATE] & USED) != 0) {
+    for (int n = window; n > 0; n--) {
+      if ((r[base(i) + STATE] & USED) == 0) {
+        return i;
+      }
       i = (i + 1) & mask;
     }
-    int base = base(i);
+    return NONE;
+  }
+
+  /** The least recently seen flow of this hash's probe window (which is full). */
+  int windowVictim(int h) {
+    int victim = h & mask;
+    long oldest = lastSeen(victim);
+    int i = victim;
+    for (int n = window() - 1; n > 0; n--) {
+      i = (i + 1) & mask;
+      long seen = lastSeen(i);
+      if (seen < oldest) {
+        oldest = seen;
+        victim = i;
+      }
+    }
+    return victim;
+  }
+
+  /**
+   * Puts a new flow in this slot, in place of what was there (exported by the caller): the slot
+   * stays taken, so no other flow's probe sequence changes.
+   */
+  void place(int slot, long aHi, long aLo, long bHi, long bLo, long meta, long icmp) {
+    int base = base(slot);
     rec[base + A_HI] = aHi;
     rec[base + A_LO] = aLo;
     rec[base + B_HI] = bHi;
@@ -173,10 +249,53 @@ final class FlowStore {
     rec[base + LAST_TS] = Long.MIN_VALUE;
     rec[base + SYN_OR_RTT] = 0;
     rec[base + STATE] = USED;
-    checkAt[i] = Long.MAX_VALUE;
-    resetInterval(i);
-    size++;
-    return i;
+    checkAt[slot] = Long.MAX_VALUE;
+    resetInterval(slot);
+  }
+
+  /**
+   * Moves every flow into arrays for {@code flows} (more or fewer than now, at least {@link
+   * #size}). A flow whose probe window is full in the new arrays (never seen with keyed hashes at
+   * the load a resize leaves, but possible) is handed to {@code overflow} while the old arrays are
+   * still current, then dropped.
+   */
+  void resize(int flows, IntConsumer overflow) {
+    long[] oldRec = rec;
+    long[] oldCheck = checkAt;
+    int oldSlots = slots;
+    int newSlots = slotsFor(flows);
+    int newMask = newSlots - 1;
+    long[] newRec = new long[base(newSlots)];
+    long[] newCheck = new long[newSlots];
+    Arrays.fill(newCheck, Long.MAX_VALUE);
+    int window = Math.min(PROBE_LIMIT, newSlots);
+    for (int id = 0; id < oldSlots; id++) {
+      int base = base(id);
+      if ((oldRec[base + STATE] & USED) == 0) {
+        continue;
+      }
+      int h =
+          hashOf(
+              oldRec[base + A_HI],
+              oldRec[base + A_LO],
+              oldRec[base + B_HI],
+              oldRec[base + B_LO],
+              oldRec[base + META],
+              oldRec[base + ICMP]);
+      int slot = freeSlot(h, newRec, newMask, window);
+      if (slot == NONE) {
+        overflow.accept(id);
+        size--;
+        continue;
+      }
+      System.arraycopy(oldRec, base, newRec, base(slot), STRIDE);
+      newCheck[slot] = oldCheck[id];
+    }
+    capacity = flows;
+    slots = newSlots;
+    mask = newMask;
+    rec = newRec;
+    checkAt = newCheck;
   }
 
   /** Clears the counters of the current interval (the flow continues). */

@@ -20,6 +20,7 @@ import static io.podflow.agent.flow.FlowStore.SYN_FROM_B;
 import io.podflow.agent.decode.DecodedPacket;
 import io.podflow.agent.decode.IcmpTypes;
 import io.podflow.schema.flow.v1.EndReason;
+import java.util.function.IntConsumer;
 
 /**
  * Aggregates decoded packets into bidirectional flows and exports them on timeouts.
@@ -28,12 +29,18 @@ import io.podflow.schema.flow.v1.EndReason;
  * says when no packets come (live capture). Offline, results therefore do not depend on how fast a
  * file is read. Expiry is checked every {@code sweepInterval} of that clock: a flow idle for {@code
  * idleTimeout} ({@code closedTimeout} after FIN or RST) is exported and removed; one whose interval
- * is older than {@code activeTimeout} is exported and continues with the next interval. When {@code
- * maxFlows} are held, the least recently seen of a small sample is exported early ({@code
- * cache_full}) and counted: memory is fixed when the table is created.
+ * is older than {@code activeTimeout} is exported and continues with the next interval.
  *
- * <p>Adding a packet to a known flow allocates nothing. Not thread-safe: one table per capture
- * thread.
+ * <p>Memory: the table starts with room for a few hundred flows and doubles as it fills, taking the
+ * room from a {@link FlowBudget} shared by every table of the agent; it halves again when mostly
+ * empty, and {@link #close} gives everything back. When the budget is spent, a full table exports
+ * the least recently seen of a small sample early ({@code cache_full}), counted, so no packet is
+ * lost to a full table and the agent's flows never outgrow the budget. A new flow whose probe
+ * window is full (see {@link FlowStore#PROBE_LIMIT}) replaces the window's least recently seen flow
+ * the same way.
+ *
+ * <p>Adding a packet to a known flow allocates nothing; only a resize allocates, at most once per
+ * doubling of the flows held. Not thread-safe: one table per capture thread.
  */
 public final class FlowTable {
   private static final int EVICTION_SAMPLE = 8;
@@ -48,15 +55,35 @@ public final class FlowTable {
   private long nextSweep = Long.MIN_VALUE;
   private int evictionCursor;
   private long evicted;
+  private long probeLimitEvicted;
   private long exported;
   private final FlowView view;
+  private final FlowBudget budget;
+  private final int floor;
+  private boolean closed;
+
+  /** Exports a flow that found no room while the table was resized. */
+  private final IntConsumer overflow =
+      id -> {
+        evicted++;
+        probeLimitEvicted++;
+        export(id, EndReason.END_REASON_CACHE_FULL);
+      };
 
   /** Sink of the batch's early loads, so the JIT keeps them. */
   @SuppressWarnings("unused")
   private long touched;
 
+  /** A table with a budget of its own: {@code config.maxFlows()} flows (files, tests). */
   public FlowTable(FlowTableConfig config, FlowExporter exporter) {
-    this.store = new FlowStore(config.maxFlows());
+    this(config, new FlowBudget(config.maxFlows()), exporter);
+  }
+
+  /** A table that shares {@code budget} with the agent's other tables. */
+  public FlowTable(FlowTableConfig config, FlowBudget budget, FlowExporter exporter) {
+    this.budget = budget;
+    this.floor = budget.reserveFloor();
+    this.store = new FlowStore(floor);
     this.view = new FlowView(store);
     this.exporter = exporter;
     this.activeNanos = config.activeTimeout().toNanos();
@@ -70,9 +97,22 @@ public final class FlowTable {
     return store.size;
   }
 
-  /** Flows exported early because the table was full. */
+  /** Flows exported early because the table was full (or their probe window was). */
   public long evictedFlows() {
     return evicted;
+  }
+
+  /**
+   * Of {@link #evictedFlows}, those exported because a new flow's probe window was full although
+   * the table was not: with keyed hashes, rare whatever keys a sender picks.
+   */
+  public long probeLimitEvictions() {
+    return probeLimitEvicted;
+  }
+
+  /** Flows the table has room for now, within its budget. */
+  public int capacity() {
+    return store.capacity;
   }
 
   /** Flow records handed to the exporter. */
@@ -105,10 +145,17 @@ public final class FlowTable {
     advanceTo(p.timestampNanos);
     int id = store.find(key.hash, key.aHi, key.aLo, key.bHi, key.bLo, key.meta, key.icmp);
     if (id == FlowStore.NONE) {
-      if (store.isFull()) {
+      if (store.isFull() && !grow()) {
         evictOne();
       }
       id = store.insert(key.hash, key.aHi, key.aLo, key.bHi, key.bLo, key.meta, key.icmp);
+      if (id == FlowStore.NONE) {
+        id = store.windowVictim(key.hash);
+        evicted++;
+        probeLimitEvicted++;
+        export(id, EndReason.END_REASON_CACHE_FULL);
+        store.place(id, key.aHi, key.aLo, key.bHi, key.bLo, key.meta, key.icmp);
+      }
       store.rec[FlowStore.base(id) + FlowStore.STATE] |= key.fromA ? FIRST_FROM_A : FIRST_FROM_B;
       // The sweep looks at a flow when it could first be due; an earlier look only reschedules
       // it, so packets need not move this (a write per packet to a second array).
@@ -163,6 +210,31 @@ public final class FlowTable {
     return Math.min(idle, start + activeNanos);
   }
 
+  /** Doubles the room for flows if the budget has it (or what it has left). */
+  private boolean grow() {
+    int granted = budget.reserveUpTo(store.capacity);
+    if (granted == 0) {
+      return false;
+    }
+    int flows = store.capacity + granted;
+    if (FlowStore.slotsFor(flows) == store.slots) {
+      store.capacity = flows;
+    } else {
+      store.resize(flows, overflow);
+    }
+    return true;
+  }
+
+  /** Halves the room of a table that holds under an eighth of it, and gives the rest back. */
+  private void shrinkIfMostlyEmpty() {
+    int capacity = store.capacity;
+    if (capacity > floor && store.size < capacity / 8) {
+      int flows = Math.max(floor, capacity / 2);
+      store.resize(flows, overflow);
+      budget.release(capacity - flows);
+    }
+  }
+
   private long tcpState(int base, long st, int flags, boolean fromA, long ts) {
     long[] r = store.rec;
     boolean syn = (flags & 0x02) != 0;
@@ -209,6 +281,7 @@ public final class FlowTable {
     }
     if (nowNanos >= nextSweep) {
       sweep();
+      shrinkIfMostlyEmpty();
       nextSweep = nowNanos + sweepNanos;
     }
   }
@@ -272,6 +345,21 @@ public final class FlowTable {
         exportAndRemove(id, EndReason.END_REASON_FLUSH);
       }
     }
+  }
+
+  /**
+   * Exports every flow and gives the table's room back to the budget (the capture of its interface
+   * ended). The table must not be used afterwards.
+   */
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    flush();
+    int capacity = store.capacity;
+    store.resize(1, overflow);
+    budget.release(capacity);
   }
 
   private void exportAndRemove(int id, EndReason reason) {

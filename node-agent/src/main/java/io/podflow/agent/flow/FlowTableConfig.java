@@ -9,7 +9,9 @@ import java.util.Objects;
  * @param activeTimeout a flow that lasts longer is exported once per interval of this length
  * @param idleTimeout a flow with no packet for this long is exported and forgotten
  * @param closedTimeout the idle timeout once a TCP flow saw FIN or RST
- * @param maxFlows flows held at once; beyond it the least recently seen is exported early
+ * @param maxFlows flows held at once by the table, or by all tables that share its {@link
+ *     FlowBudget} (the agent's: one budget for every interface); beyond it the least recently seen
+ *     is exported early
  * @param sweepInterval how often expiry is checked, in table time
  */
 public record FlowTableConfig(

@@ -117,7 +117,15 @@ class AgentIT {
           .contains("podflow_kafka_request_latency_ms")
           .contains("podflow_spool_age_seconds")
           .contains("podflow_kubernetes_staleness_seconds 0.0")
-          .contains("podflow_records_enriched_total{status=\"complete\"}");
+          .contains("podflow_records_enriched_total{status=\"complete\"}")
+          .contains("podflow_agent_not_ready{reason=\"interface_not_captured\"} 0.0")
+          .contains("podflow_agent_not_ready{reason=\"flows_saturated\"} 0.0")
+          .contains("podflow_interfaces_captured 2.0")
+          .contains("podflow_flow_budget_flows 262144.0")
+          .contains("jvm_memory_used_bytes{area=\"heap\"")
+          .contains("jvm_gc_memory_allocated_bytes_total")
+          .contains("jvm_threads_live_threads")
+          .contains("process_files_open_files");
       assertThat(metricValue(metrics, "podflow_frames_total")).isGreaterThanOrEqualTo(6);
 
       List<FlowRecord> pings =

@@ -32,6 +32,20 @@ class AgentConfigTest {
   }
 
   @Test
+  void httpListensOnThePodsIpTheDaemonSetPassesElseOnLoopback() {
+    String minimal = "cluster: prod\nkafka:\n  bootstrapServers: kafka:9092\n";
+
+    assertThat(AgentConfig.parse(minimal, "test", Map.of("POD_IP", "10.0.3.7")).httpAddress())
+        .isEqualTo("10.0.3.7");
+    assertThat(AgentConfig.parse(minimal, "test", Map.of()).httpAddress()).isEqualTo("127.0.0.1");
+    assertThat(
+            AgentConfig.parse(
+                    minimal + "http:\n  address: 0.0.0.0\n", "test", Map.of("POD_IP", "10.0.3.7"))
+                .httpAddress())
+        .isEqualTo("0.0.0.0");
+  }
+
+  @Test
   void environmentVariablesOverrideTheFileKeyByKeyAndOthersAreLeftAlone() {
     AgentConfig c =
         AgentConfig.parse(

@@ -1,0 +1,145 @@
+package io.podflow.agent.capture;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The interface scan with a fake interface list: failures are shown and survived. Interfaces named
+ * {@code podflow-nosuch*} do not exist, so libpcap cannot open them (a real failure, no root
+ * needed).
+ */
+class LiveCaptureScanTest {
+  private static final CaptureConfig CONFIG =
+      CaptureConfig.of(List.of("podflow-nosuch*"), "").withRescanInterval(Duration.ofMillis(20));
+
+  /** A sink that records nothing and can be made to fail when its capture ends. */
+  private static final class Sink implements CaptureSink {
+    private final Error onClose;
+
+    Sink(Error onClose) {
+      this.onClose = onClose;
+    }
+
+    @Override
+    public void frame(byte[] data, int offset, int captured, int wire, int linkType, long ts) {}
+
+    @Override
+    public void idle(long nowNanos) {}
+
+    @Override
+    public void closed() {
+      if (onClose != null) {
+        throw onClose;
+      }
+    }
+  }
+
+  @Test
+  void theRescanGoesOnAfterScansThatFailed() throws Exception {
+    AtomicInteger calls = new AtomicInteger();
+    List<String> seen = new CopyOnWriteArrayList<>();
+    LiveCapture capture =
+        new LiveCapture(
+            CONFIG,
+            name -> new Sink(null),
+            () -> {
+              int n = calls.incrementAndGet();
+              if (n <= 3) {
+                throw new IllegalStateException("interface list unreadable (" + n + ")");
+              }
+              return List.of();
+            });
+    try {
+      capture.start();
+      assertThat(capture.rescanFailure()).contains("interface list unreadable (1)");
+
+      await(() -> calls.get() >= 6, "later scans ran");
+      assertThat(capture.rescanFailures()).isEqualTo(3);
+      assertThat(capture.rescanFailure()).isNull();
+      assertThat(capture.fatal()).isNull();
+    } finally {
+      capture.close();
+    }
+  }
+
+  @Test
+  void aScanWhoseSinkCannotBeMadeFailsAndTheNextOneStartsTheCapture() {
+    AtomicInteger sinks = new AtomicInteger();
+    List<String> interfaces = new ArrayList<>(List.of("podflow-nosuch0"));
+    LiveCapture capture =
+        new LiveCapture(
+            CONFIG,
+            name -> {
+              if (sinks.incrementAndGet() == 1) {
+                throw new IllegalStateException("no table today");
+              }
+              return new Sink(null);
+            },
+            () -> interfaces);
+    try {
+      capture.scan();
+      assertThat(capture.rescanFailure()).contains("no table today");
+
+      capture.scan();
+      assertThat(capture.rescanFailure()).isNull();
+      assertThat(sinks.get()).isEqualTo(2);
+    } finally {
+      capture.close();
+    }
+  }
+
+  @Test
+  void anInterfaceThatCannotBeOpenedIsListedUntilItVanishes() throws Exception {
+    List<String> interfaces = new CopyOnWriteArrayList<>(List.of("podflow-nosuch1"));
+    LiveCapture capture = new LiveCapture(CONFIG, name -> new Sink(null), () -> interfaces);
+    try {
+      capture.scan();
+      await(() -> capture.uncaptured().containsKey("podflow-nosuch1"), "the failure is listed");
+      assertThat(capture.captureFailures()).isPositive();
+      assertThat(capture.interfaces()).isEmpty();
+
+      capture.scan(); // tried again, fails again
+      await(() -> capture.captureFailures() >= 2, "a second attempt");
+      assertThat(capture.uncaptured()).containsKey("podflow-nosuch1");
+
+      interfaces.clear();
+      capture.scan();
+      assertThat(capture.uncaptured()).isEmpty();
+      assertThat(capture.fatal()).isNull();
+    } finally {
+      capture.close();
+    }
+  }
+
+  @Test
+  void aCaptureThreadThatRunsOutOfHeapIsFatal() throws Exception {
+    LiveCapture capture =
+        new LiveCapture(
+            CONFIG,
+            name -> new Sink(new OutOfMemoryError("Java heap space")),
+            () -> List.of("podflow-nosuch2"));
+    try {
+      capture.scan();
+      await(() -> capture.fatal() != null, "the error is kept");
+      assertThat(capture.fatal()).isInstanceOf(OutOfMemoryError.class);
+      assertThat(capture.uncaptured()).containsKey("podflow-nosuch2");
+    } finally {
+      capture.close();
+    }
+  }
+
+  private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (!condition.getAsBoolean()) {
+      assertThat(System.nanoTime()).as(what).isLessThan(deadline);
+      Thread.sleep(10);
+    }
+  }
+}
