@@ -96,7 +96,8 @@ class SecuredKafkaIT {
       }
       JobClient job = FlowProcessorJobIT.start(config, "secured kafka");
       try {
-        var docs = FlowProcessorJobIT.awaitDocuments(openSearch, run, 1, Duration.ofSeconds(120));
+        // The merged connection and the later record that moved event time on.
+        var docs = FlowProcessorJobIT.awaitDocuments(openSearch, run, 2, Duration.ofSeconds(120));
         assertThat(docs)
             .anySatisfy(
                 d -> {
