@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
       ReplayCommand.class,
       CaptureCommand.class,
       AgentCommand.class,
+      SetupCommand.class,
       VerdictsCommand.class,
       CommandLine.HelpCommand.class
     },

@@ -10,7 +10,7 @@ import io.podflow.agent.enrich.ClusterMetadata;
 import io.podflow.agent.enrich.KubernetesWatcher;
 import io.podflow.agent.publish.PolicyPublisher;
 import io.podflow.agent.publish.PublisherConfig;
-import io.podflow.processor.job.FlowTopics;
+import io.podflow.schema.kafka.PodflowTopic;
 import io.podflow.stack.KafkaBroker;
 import io.podflow.stack.lab.MockApiServer;
 import java.nio.file.Path;
@@ -46,7 +46,7 @@ class AgentRbacIT {
         KubernetesClient client = api.server().createClient()) {
       kafka.createTopics(
           List.of(
-              new NewTopic(FlowTopics.POLICIES, 1, (short) 1)
+              new NewTopic(PodflowTopic.POLICIES.topic(), 1, (short) 1)
                   .configs(Map.of("cleanup.policy", "compact"))));
       client
           .resource(new NamespaceBuilder().withNewMetadata().withName("shop").endMetadata().build())
@@ -63,7 +63,7 @@ class AgentRbacIT {
                     new PolicyPublisher.Settings(
                         "lab",
                         "agent-a",
-                        FlowTopics.POLICIES,
+                        PodflowTopic.POLICIES.topic(),
                         namespace,
                         "podflow-policy-publisher",
                         Duration.ofSeconds(3),

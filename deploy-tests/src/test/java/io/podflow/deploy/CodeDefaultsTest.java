@@ -5,18 +5,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.podflow.agent.config.AgentConfig;
-import io.podflow.processor.job.FlowTopics;
 import io.podflow.processor.job.ProcessorConfig;
+import io.podflow.schema.kafka.PodflowTopic;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What deploy/ sets agrees with what the code reads: the agent's ConfigMap parses as the agent
@@ -25,18 +27,6 @@ import org.junit.jupiter.api.Test;
  * version; the topics are the code's.
  */
 class CodeDefaultsTest {
-  /**
-   * Processor keys of CONTRACTS.md that another change is adding to ProcessorConfig. Until it is
-   * merged, an argument with one of these keys is left out of the parse (and printed); once
-   * ProcessorConfig knows them, the full arguments parse and this set no longer matters.
-   */
-  private static final Set<String> PROCESSOR_KEYS_BEING_ADDED =
-      Set.of(
-          "kafka-properties",
-          "opensearch-username",
-          "opensearch-password-file",
-          "opensearch-ca-file");
-
   private final List<ObjectNode> agent = Kustomize.render(Kustomize.deploy().resolve("base/agent"));
   private final List<ObjectNode> processor =
       Kustomize.render(Kustomize.deploy().resolve("base/processor"));
@@ -52,8 +42,8 @@ class CodeDefaultsTest {
     String servers =
         configMapNamed(agent, "podflow-endpoints").at("/data/KAFKA_BOOTSTRAP_SERVERS").asText();
     assertThat(config.kafka().bootstrapServers()).isEqualTo(servers);
-    assertThat(config.kafka().topic()).isEqualTo(FlowTopics.FLOWS);
-    assertThat(config.policies().topic()).isEqualTo(FlowTopics.POLICIES);
+    assertThat(config.kafka().topic()).isEqualTo(PodflowTopic.FLOWS.topic());
+    assertThat(config.policies().topic()).isEqualTo(PodflowTopic.POLICIES.topic());
     assertThat(config.policies().leaseNamespace()).isEqualTo("podflow-agent");
     assertThat(config.node()).isEqualTo("node-from-fieldRef");
   }
@@ -98,18 +88,20 @@ class CodeDefaultsTest {
         environment(flink.at("/spec/podTemplate/spec/containers/0"), processor);
     List<String> args = new ArrayList<>();
     flink.at("/spec/job/args").forEach(a -> args.add(a.asText()));
-    ProcessorConfig config;
-    try {
-      config = ProcessorConfig.parse(args.toArray(String[]::new), env);
-    } catch (IllegalArgumentException e) {
-      Set<String> unknown = unknownKeys(e.getMessage());
-      assertThat(unknown).as(e.getMessage()).isNotEmpty().isSubsetOf(PROCESSOR_KEYS_BEING_ADDED);
-      System.out.println(
-          "NOTE: ProcessorConfig does not know " + unknown + " yet; checked without them");
-      List<String> known =
-          args.stream().filter(a -> !unknown.contains(a.substring(2, a.indexOf('=')))).toList();
-      config = ProcessorConfig.parse(known.toArray(String[]::new), env);
+    // Every file an argument names must lie in a volume the pod mounts: ConfigMaps' files are
+    // written as the kubelet would (so the Kafka client properties are checked by the code's own
+    // rules), a Secret's file gets a stand-in value. Paths are moved under a temporary root.
+    JsonNode pod = flink.at("/spec/podTemplate/spec");
+    List<String> mounted = new ArrayList<>();
+    for (String arg : args) {
+      String value = arg.substring(arg.indexOf('=') + 1);
+      if (value.startsWith("/")) {
+        mounted.add(arg.substring(0, arg.indexOf('=') + 1) + mount(pod, value, processor));
+      } else {
+        mounted.add(arg);
+      }
     }
+    ProcessorConfig config = ProcessorConfig.parse(mounted.toArray(String[]::new), env);
     assertThat(config.bootstrapServers())
         .isEqualTo(
             configMapNamed(processor, "podflow-endpoints")
@@ -131,9 +123,17 @@ class CodeDefaultsTest {
     }
     assertThat(topics.keySet())
         .containsExactlyInAnyOrder(
-            FlowTopics.FLOWS, FlowTopics.POLICIES, FlowTopics.ALERTS, FlowTopics.DEAD_LETTERS);
-    assertThat(topics.get(FlowTopics.POLICIES).at("/spec/config/cleanup.policy").asText())
-        .isEqualTo("compact");
+            PodflowTopic.FLOWS.topic(), PodflowTopic.POLICIES.topic(), PodflowTopic.ALERTS.topic(), PodflowTopic.DEAD_LETTERS.topic());
+    // The KafkaTopics carry what `podflow setup` would create (PodflowTopic): partitions and every
+    // topic-level setting, the policies' compaction among them; they may add settings of their own.
+    for (PodflowTopic t : PodflowTopic.values()) {
+      JsonNode spec = topics.get(t.topic()).path("spec");
+      assertThat(spec.path("partitions").asInt()).as(t.topic()).isEqualTo(t.defaultPartitions());
+      t.configs()
+          .forEach(
+              (key, value) ->
+                  assertThat(spec.path("config").path(key).asText()).as(t + " " + key).isEqualTo(value));
+    }
     Set<String> aclTopics = new HashSet<>();
     Set<String> groups = new HashSet<>();
     for (ObjectNode o : kafka) {
@@ -171,13 +171,47 @@ class CodeDefaultsTest {
     }
   }
 
-  private static Set<String> unknownKeys(String message) {
-    Matcher m = Pattern.compile("unknown key '([^']+)'").matcher(message);
-    Set<String> keys = new HashSet<>();
-    while (m.find()) {
-      keys.add(m.group(1));
+  @TempDir Path root;
+
+  /**
+   * Where {@code path} is in a pod whose volumes are laid out under {@link #root}: the volume
+   * mounted over it (a ConfigMap's keys as files, a Secret's key as a stand-in), or a failure when
+   * no volume of the pod holds it.
+   */
+  private String mount(JsonNode pod, String path, List<ObjectNode> rendered) {
+    for (JsonNode m : pod.at("/containers/0/volumeMounts")) {
+      String at = m.path("mountPath").asText() + "/";
+      if (!path.startsWith(at)) {
+        continue;
+      }
+      String key = path.substring(at.length());
+      JsonNode volume = null;
+      for (JsonNode v : pod.path("volumes")) {
+        if (v.path("name").asText().equals(m.path("name").asText())) {
+          volume = v;
+        }
+      }
+      assertThat(volume).as("volume of mount " + m).isNotNull();
+      String content;
+      if (volume.has("configMap")) {
+        JsonNode data =
+            configMapNamed(rendered, volume.at("/configMap/name").asText()).path("data");
+        assertThat(data.has(key)).as(path + " in its ConfigMap").isTrue();
+        content = data.path(key).asText();
+      } else {
+        assertThat(volume.has("secret")).as(path + ": a ConfigMap or a Secret").isTrue();
+        content = "stand-in";
+      }
+      try {
+        Path file = root.resolve(path.substring(1));
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, content);
+        return file.toString();
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
     }
-    return keys;
+    throw new AssertionError(path + " lies in no volume the pod mounts");
   }
 
   /** A container's environment as the kubelet would give it (fieldRefs with stand-in values). */

@@ -5,8 +5,10 @@ import io.podflow.agent.app.Agent;
 import io.podflow.agent.config.AgentConfig;
 import io.podflow.cli.demo.DemoCluster.DemoPod;
 import io.podflow.processor.job.FlowProcessorJob;
-import io.podflow.processor.job.FlowTopics;
 import io.podflow.processor.job.ProcessorConfig;
+import io.podflow.schema.kafka.KafkaClientProperties;
+import io.podflow.schema.kafka.PodflowTopic;
+import io.podflow.schema.kafka.TopicSetup;
 import io.podflow.stack.lab.MockApiServer;
 import io.podflow.stack.lab.NetnsLab;
 import io.podflow.stack.lab.ServiceNat;
@@ -19,11 +21,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.admin.NewTopic;
 
 /**
  * The whole path, live, on this machine: the demo's pods as network namespaces on a bridge (their
@@ -191,21 +193,23 @@ public final class LiveDemo {
     Thread.sleep(2 * MERGE_WINDOW_SECONDS * 1_000L);
   }
 
-  static void createTopics(String bootstrapServers) throws Exception {
-    try (var admin =
-        org.apache.kafka.clients.admin.Admin.create(
-            Map.of("bootstrap.servers", bootstrapServers))) {
-      List<NewTopic> topics = new ArrayList<>();
-      topics.add(new NewTopic(FlowTopics.FLOWS, 2, (short) 1));
-      topics.add(
-          new NewTopic(FlowTopics.POLICIES, 1, (short) 1)
-              .configs(Map.of("cleanup.policy", "compact")));
-      topics.add(new NewTopic(FlowTopics.DEAD_LETTERS, 1, (short) 1));
-      topics.add(new NewTopic(FlowTopics.ALERTS, 1, (short) 1));
-      var existing = admin.listTopics().names().get();
-      topics.removeIf(t -> existing.contains(t.name()));
-      admin.createTopics(topics).all().get();
-    }
+  /**
+   * podflow's topics as {@code podflow setup} makes them, with two flow partitions (a demo's
+   * traffic); the demo's own Kafka, so a policies topic of an older run that is not compacted is
+   * fixed rather than reported.
+   */
+  static void createTopics(String bootstrapServers) {
+    TopicSetup.apply(
+            bootstrapServers,
+            KafkaClientProperties.NONE,
+            new TopicSetup.Plan(Map.of(PodflowTopic.FLOWS, 2), Optional.empty(), true))
+        .stream()
+        .filter(TopicSetup.Outcome::failed)
+        .findFirst()
+        .ifPresent(
+            failed -> {
+              throw new IllegalStateException(failed.toString());
+            });
   }
 
   private AgentConfig agentConfig(NetnsLab lab) {
@@ -225,11 +229,11 @@ public final class LiveDemo {
             "  clusterCidrs: [" + lab.subnet() + ", " + DemoCluster.SERVICE_CIDR + "]",
             "kafka:",
             "  bootstrapServers: " + settings.bootstrapServers(),
-            "  topic: " + FlowTopics.FLOWS,
+            "  topic: " + PodflowTopic.FLOWS.topic(),
             "spool:",
             "  dir: " + settings.dir().resolve("spool"),
             "policies:",
-            "  topic: " + FlowTopics.POLICIES,
+            "  topic: " + PodflowTopic.POLICIES.topic(),
             "  leaseNamespace: podflow",
             "http:",
             "  port: 0"),
@@ -269,6 +273,7 @@ public final class LiveDemo {
     args.add("--idleness=5");
     args.add("--out-of-orderness=2");
     ProcessorConfig config = ProcessorConfig.parse(args.toArray(String[]::new), Map.of());
+    FlowProcessorJob.requireCompactedPolicies(config); // as the job's main does
     Configuration flink = FlowProcessorJob.settings();
     flink.set(
         CheckpointingOptions.CHECKPOINTS_DIRECTORY,

@@ -10,10 +10,10 @@ import io.podflow.agent.flow.FlowTableConfig;
 import io.podflow.agent.publish.PolicyPublisher;
 import io.podflow.agent.publish.PublisherConfig;
 import io.podflow.cli.demo.DemoCluster.DemoPod;
-import io.podflow.processor.job.FlowTopics;
 import io.podflow.schema.ConnectionKey;
 import io.podflow.schema.flow.v1.FlowRecord;
 import io.podflow.schema.flow.v1.Reporter;
+import io.podflow.schema.kafka.PodflowTopic;
 import io.podflow.schema.net.Cidr;
 import io.podflow.stack.lab.MockApiServer;
 import io.podflow.stack.lab.NetnsLab;
@@ -220,7 +220,8 @@ public final class ReplayDemo {
           producer.flush();
           Thread.sleep(wait / 1_000_000L);
         }
-        producer.send(new ProducerRecord<>(FlowTopics.FLOWS, ConnectionKey.of(r), r.toByteArray()));
+        producer.send(
+            new ProducerRecord<>(PodflowTopic.FLOWS.topic(), ConnectionKey.of(r), r.toByteArray()));
       }
       producer.flush();
     }
@@ -229,7 +230,7 @@ public final class ReplayDemo {
   private PublisherConfig publisherConfig() {
     return new PublisherConfig(
         settings.bootstrapServers(),
-        FlowTopics.FLOWS,
+        PodflowTopic.FLOWS.topic(),
         "zstd",
         Duration.ofMillis(20),
         32L << 20,

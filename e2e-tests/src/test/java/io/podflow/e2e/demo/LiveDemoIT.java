@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.podflow.cli.demo.LiveDemo;
 import io.podflow.e2e.images.IndexedDocuments;
-import io.podflow.processor.job.FlowTopics;
 import io.podflow.schema.flow.v1.FlowRecord;
 import io.podflow.schema.flow.v1.Reporter;
+import io.podflow.schema.kafka.PodflowTopic;
 import io.podflow.stack.Alertmanager;
 import io.podflow.stack.KafkaBroker;
 import io.podflow.stack.OpenSearchNode;
@@ -135,7 +135,7 @@ class LiveDemoIT {
     // Packets in the agent's records = packets in OpenSearch: the source agents' counts are the
     // documents' own, the destination agents' are kept beside them.
     List<FlowRecord> records = new ArrayList<>();
-    for (var kafkaRecord : TopicReader.all(kafka.bootstrapServers(), FlowTopics.FLOWS)) {
+    for (var kafkaRecord : TopicReader.all(kafka.bootstrapServers(), PodflowTopic.FLOWS.topic())) {
       FlowRecord r = FlowRecord.parseFrom(kafkaRecord.value());
       if (r.getCluster().equals(result.cluster())
           && r.getDestination().hasKubernetes()

@@ -86,7 +86,9 @@ class MetricsScrapeIT {
     kafka.createTopics(
         List.of(
             new NewTopic(processor.flowsTopic(), 1, (short) 1),
-            new NewTopic(processor.policiesTopic(), 1, (short) 1)));
+            // Compacted, as agent and processor require.
+            new NewTopic(processor.policiesTopic(), 1, (short) 1)
+                .configs(Map.of("cleanup.policy", "compact"))));
     int reporterPort = freePort();
 
     // Datagrams to a socket of our own, so loopback carries UDP and no ICMP "port unreachable".

@@ -16,6 +16,7 @@ import io.podflow.processor.verdict.ServiceJoin;
 import io.podflow.processor.verdict.Violation;
 import io.podflow.schema.ConnectionKey;
 import io.podflow.schema.flow.v1.FlowRecord;
+import io.podflow.schema.kafka.CompactedTopicCheck;
 import java.time.Duration;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -29,6 +30,7 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.admin.Admin;
 
 /**
  * The flow processor: flow records from Kafka, merged per connection and judged against the
@@ -46,11 +48,39 @@ public final class FlowProcessorJob {
 
   public static void main(String[] args) throws Exception {
     ProcessorConfig config = ProcessorConfig.parse(args, System.getenv());
+    requireCompactedPolicies(config);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(settings());
     configure(env, config);
     build(env, config);
     env.execute("podflow flow processor");
   }
+
+  /**
+   * Refuses to start unless the policies topic is compacted (the reason and the fix in the
+   * message), asking Kafka with the job's own client settings. A missing topic is refused too: a
+   * broker that creates topics on first use would create it not compacted, and the job would judge
+   * flows on policies that age out.
+   *
+   * @throws IllegalStateException saying what was found and how to fix it
+   */
+  public static void requireCompactedPolicies(ProcessorConfig config) {
+    try (Admin admin =
+        Admin.create(
+            config.kafkaProperties().adminConfig(config.bootstrapServers(), CHECK_TIMEOUT_MS))) {
+      CompactedTopicCheck.Result result =
+          CompactedTopicCheck.check(
+              admin,
+              config.policiesTopic(),
+              config.bootstrapServers(),
+              Duration.ofMillis(CHECK_TIMEOUT_MS));
+      if (!result.compacted()) {
+        throw new IllegalStateException(
+            "podflow flow processor will not start: " + result.message());
+      }
+    }
+  }
+
+  private static final int CHECK_TIMEOUT_MS = 30_000;
 
   /** Restarts after a failure, with a growing delay, and never gives up for good. */
   public static Configuration settings() {
@@ -76,23 +106,29 @@ public final class FlowProcessorJob {
   public static void build(StreamExecutionEnvironment env, ProcessorConfig config) {
     Pipeline p = pipeline(env, config);
     p.deadLetters()
-        .sinkTo(DeadLetterSink.create(config.bootstrapServers(), config.deadLetterTopic()))
+        .sinkTo(
+            DeadLetterSink.create(
+                config.bootstrapServers(), config.kafkaProperties(), config.deadLetterTopic()))
         .name("dead letters")
         .uid("dead-letters");
     p.alerts()
-        .sinkTo(TextSink.create(config.bootstrapServers(), config.alertsTopic()))
+        .sinkTo(
+            TextSink.create(
+                config.bootstrapServers(), config.kafkaProperties(), config.alertsTopic()))
         .name("alerts topic")
         .uid("alerts-topic");
     if (config.alertmanager() != null) {
       p.alerts()
-          .sinkTo(new AlertmanagerSink(config.alertmanager(), Duration.ofSeconds(30)))
+          .sinkTo(
+              new AlertmanagerSink(
+                  config.alertmanager(), config.alertmanagerAuth(), Duration.ofSeconds(30)))
           .name("alertmanager")
           .uid("alertmanager");
     }
     p.documents()
         .sinkTo(
             new OpenSearchSink(
-                new OpenSearchEndpoint(config.openSearch()),
+                new OpenSearchEndpoint(config.openSearch(), config.openSearchAuth()),
                 config.bulkActions(),
                 config.bulkInterval()))
         .name("opensearch")
@@ -111,6 +147,7 @@ public final class FlowProcessorJob {
         env.fromSource(
                 FlowRecordSource.create(
                     config.bootstrapServers(),
+                    config.kafkaProperties(),
                     config.flowsTopic(),
                     config.groupId(),
                     config.bounded()),
@@ -129,6 +166,7 @@ public final class FlowProcessorJob {
         env.fromSource(
                 PolicySource.create(
                     config.bootstrapServers(),
+                    config.kafkaProperties(),
                     config.policiesTopic(),
                     config.groupId(),
                     config.bounded()),

@@ -1,7 +1,12 @@
 package io.podflow.processor.job;
 
+import io.podflow.processor.security.HttpAuth;
+import io.podflow.processor.security.SecretSource;
+import io.podflow.schema.kafka.KafkaClientProperties;
+import io.podflow.schema.kafka.PodflowTopic;
 import java.io.Serializable;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -25,6 +30,12 @@ import java.util.Map;
  * @param idleness after how long without records a Kafka partition stops holding back event time
  * @param alertResolveAfter how long after its last violation an alert is sent resolved
  * @param bounded stop at the offsets that are latest at start (replays, tests)
+ * @param kafkaProperties the user's Kafka client settings (TLS, SASL, config providers), applied to
+ *     every Kafka client of the job; shipped to the task managers in the job graph like every
+ *     source's settings, so secrets in them belong in Kafka config providers ({@code
+ *     ${dir:/etc/podflow/kafka-user:password}}), which each client resolves where it runs
+ * @param openSearchAuth credentials and CA for OpenSearch (where to read them, not the secrets)
+ * @param alertmanagerAuth credentials and CA for Alertmanager (where to read them)
  */
 public record ProcessorConfig(
     String bootstrapServers,
@@ -43,17 +54,30 @@ public record ProcessorConfig(
     int bulkActions,
     Duration bulkInterval,
     Duration alertResolveAfter,
-    boolean bounded)
+    boolean bounded,
+    KafkaClientProperties kafkaProperties,
+    HttpAuth openSearchAuth,
+    HttpAuth alertmanagerAuth)
     implements Serializable {
+
+  /** The environment variable prefix; {@code PODFLOW_PROCESSOR_HOLD} is key {@code hold}. */
+  public static final String ENV_PREFIX = "PODFLOW_PROCESSOR_";
+
+  /**
+   * Secrets that may come from the environment (mounted from a Secret) but never from arguments,
+   * which Flink shows in its web UI and the operating system in its process list.
+   */
+  private static final java.util.Set<String> ENVIRONMENT_ONLY =
+      java.util.Set.of("opensearch-password", "alertmanager-password", "alertmanager-bearer-token");
 
   /** Every default, with the two addresses given. */
   public static ProcessorConfig of(String bootstrapServers, URI openSearch) {
     return new ProcessorConfig(
         bootstrapServers,
-        FlowTopics.FLOWS,
-        FlowTopics.POLICIES,
-        FlowTopics.DEAD_LETTERS,
-        FlowTopics.ALERTS,
+        PodflowTopic.FLOWS.topic(),
+        PodflowTopic.POLICIES.topic(),
+        PodflowTopic.DEAD_LETTERS.topic(),
+        PodflowTopic.ALERTS.topic(),
         "podflow-flow-processor",
         openSearch,
         null,
@@ -65,14 +89,23 @@ public record ProcessorConfig(
         1_000,
         Duration.ofMillis(200),
         Duration.ofMinutes(2),
-        false);
+        false,
+        KafkaClientProperties.NONE,
+        HttpAuth.NONE,
+        HttpAuth.NONE);
   }
 
   /**
    * From {@code --key=value} arguments over {@code PODFLOW_PROCESSOR_*} variables. Keys:
    * bootstrap-servers, opensearch, alertmanager, flows-topic, policies-topic, dead-letter-topic,
    * alerts-topic, group-id, checkpoint-interval, hold, merge-window, out-of-orderness, idleness,
-   * bulk-interval, alert-resolve-after (durations in seconds or ISO-8601), bulk-actions, bounded.
+   * bulk-interval, alert-resolve-after (durations in seconds or ISO-8601), bulk-actions, bounded;
+   * security: kafka-properties (a Java properties file), opensearch-username,
+   * opensearch-password-file, opensearch-ca-file, alertmanager-username,
+   * alertmanager-password-file, alertmanager-bearer-token-file, alertmanager-ca-file. A password or
+   * token may instead come from {@code PODFLOW_PROCESSOR_OPENSEARCH_PASSWORD}, {@code
+   * _ALERTMANAGER_PASSWORD} or {@code _ALERTMANAGER_BEARER_TOKEN}, never from an argument. Values
+   * of keys are not repeated in messages unless harmless (numbers, durations).
    *
    * @throws IllegalArgumentException naming every bad or missing key
    */
@@ -80,26 +113,41 @@ public record ProcessorConfig(
     Map<String, String> values = new HashMap<>();
     env.forEach(
         (k, v) -> {
-          if (k.startsWith("PODFLOW_PROCESSOR_")) {
-            values.put(
-                k.substring("PODFLOW_PROCESSOR_".length())
-                    .toLowerCase(Locale.ROOT)
-                    .replace('_', '-'),
-                v);
+          if (k.startsWith(ENV_PREFIX)) {
+            values.put(key(k), v);
           }
         });
     List<String> problems = new ArrayList<>();
-    for (String arg : args) {
+    for (int i = 0; i < args.length; i++) {
+      String arg = args[i];
       int eq = arg.indexOf('=');
-      if (!arg.startsWith("--") || eq < 0) {
+      if (!arg.startsWith("--")) {
+        // Not repeated: it may be a secret given as "--key secret".
+        problems.add("argument " + (i + 1) + " is not --key=value (not shown)");
+        continue;
+      }
+      if (eq < 0) {
         problems.add("'" + arg + "' is not --key=value");
         continue;
       }
-      values.put(arg.substring(2, eq), arg.substring(eq + 1));
+      String key = arg.substring(2, eq);
+      if (ENVIRONMENT_ONLY.contains(key)) {
+        problems.add(
+            key
+                + " is not taken as an argument (arguments show in Flink's web UI and process"
+                + " lists): use "
+                + key
+                + "-file or the variable "
+                + ENV_PREFIX
+                + key.toUpperCase(Locale.ROOT).replace('-', '_'));
+        continue;
+      }
+      values.put(key, arg.substring(eq + 1));
     }
     Reader r = new Reader(values, problems);
     String bootstrap = r.required("bootstrap-servers");
     URI openSearch = r.uri("opensearch", true);
+    URI alertmanager = r.uri("alertmanager", false);
     ProcessorConfig d = of(bootstrap, openSearch);
     ProcessorConfig c =
         new ProcessorConfig(
@@ -110,7 +158,7 @@ public record ProcessorConfig(
             r.string("alerts-topic", d.alertsTopic),
             r.string("group-id", d.groupId),
             openSearch,
-            r.uri("alertmanager", false),
+            alertmanager,
             r.duration("checkpoint-interval", d.checkpointInterval),
             r.duration("hold", d.hold),
             r.duration("merge-window", d.mergeWindow),
@@ -119,13 +167,39 @@ public record ProcessorConfig(
             r.integer("bulk-actions", d.bulkActions),
             r.duration("bulk-interval", d.bulkInterval),
             r.duration("alert-resolve-after", d.alertResolveAfter),
-            Boolean.parseBoolean(r.string("bounded", "false")));
+            Boolean.parseBoolean(r.string("bounded", "false")),
+            kafkaProperties(r),
+            r.auth("opensearch", openSearch, false, env),
+            r.auth("alertmanager", alertmanager, true, env));
     values.keySet().removeAll(r.known);
     values.keySet().forEach(k -> problems.add("unknown key '" + k + "'"));
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException("invalid configuration: " + String.join("; ", problems));
     }
     return c;
+  }
+
+  /** {@code PODFLOW_PROCESSOR_OPENSEARCH_CA_FILE} is key {@code opensearch-ca-file}. */
+  private static String key(String variable) {
+    return variable.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '-');
+  }
+
+  private static KafkaClientProperties kafkaProperties(Reader r) {
+    String file = r.string("kafka-properties", null);
+    if (file == null) {
+      return KafkaClientProperties.NONE;
+    }
+    try {
+      KafkaClientProperties p = KafkaClientProperties.load(Path.of(file));
+      r.problems.addAll(
+          p.refusals(
+              "kafka-properties (" + file + "): ",
+              Map.of("bootstrap.servers", "bootstrap-servers", "group.id", "group-id")));
+      return p;
+    } catch (IllegalArgumentException e) {
+      r.problems.add("kafka-properties: " + e.getMessage());
+      return KafkaClientProperties.NONE;
+    }
   }
 
   private static final class Reader {
@@ -157,17 +231,67 @@ public record ProcessorConfig(
       if (v == null) {
         return null;
       }
+      // A URI with user:password@ is not repeated, and not taken: credentials have their keys.
+      String shown = v.contains("@") ? "(not shown: it has an @)" : "'" + v + "'";
       try {
         URI uri = URI.create(v);
-        if (uri.getScheme() == null || uri.getHost() == null || uri.getPort() < 0) {
-          problems.add(key + " must be http(s)://host:port, not '" + v + "'");
+        if (uri.getRawUserInfo() != null) {
+          problems.add(
+              key + " must not hold credentials: use " + key + "-username and its password");
+          return null;
+        }
+        if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())
+            || uri.getHost() == null
+            || uri.getPort() < 0) {
+          problems.add(key + " must be http(s)://host:port, not " + shown);
           return null;
         }
         return uri;
       } catch (IllegalArgumentException e) {
-        problems.add(key + " must be http(s)://host:port, not '" + v + "'");
+        problems.add(key + " must be http(s)://host:port, not " + shown);
         return null;
       }
+    }
+
+    Path path(String key) {
+      String v = string(key, null);
+      return v == null ? null : Path.of(v);
+    }
+
+    /**
+     * The credentials and CA of server {@code name}: {@code name-username} with {@code
+     * name-password-file} or the variable, {@code name-bearer-token-file} or its variable where
+     * {@code bearer} is allowed, {@code name-ca-file}.
+     */
+    HttpAuth auth(String name, URI uri, boolean bearer, Map<String, String> env) {
+      String username = string(name + "-username", null);
+      SecretSource password = secret(name + "-password");
+      SecretSource token = bearer ? secret(name + "-bearer-token") : null;
+      HttpAuth auth = new HttpAuth(username, password, token, path(name + "-ca-file"));
+      if (auth.equals(HttpAuth.NONE)) {
+        return auth;
+      }
+      if (uri == null) {
+        problems.add(name + "-* credentials or CA given, but no " + name + " address");
+        return HttpAuth.NONE;
+      }
+      problems.addAll(auth.problems(name, uri, env));
+      return auth;
+    }
+
+    /** From {@code key-file}, or from the variable of {@code key}; both is a problem. */
+    private SecretSource secret(String key) {
+      Path file = path(key + "-file");
+      known.add(key);
+      boolean inVariable = values.get(key) != null && !values.get(key).isBlank();
+      String variable = ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace('-', '_');
+      if (file != null && inVariable) {
+        problems.add(key + "-file and " + variable + " are both set: give one");
+      }
+      if (file != null) {
+        return SecretSource.file(file);
+      }
+      return inVariable ? SecretSource.variable(variable) : null;
     }
 
     Duration duration(String key, Duration otherwise) {

@@ -1,5 +1,6 @@
 package io.podflow.processor.source;
 
+import io.podflow.schema.kafka.KafkaClientProperties;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
@@ -15,12 +16,18 @@ public final class FlowRecordSource {
   /**
    * Reads {@code topic} from the earliest offset.
    *
+   * @param client the user's client settings (TLS, SASL); the source's own go on top
    * @param bounded stop at the offsets that are latest when the job starts (replays, tests)
    */
   public static KafkaSource<byte[]> create(
-      String bootstrapServers, String topic, String groupId, boolean bounded) {
+      String bootstrapServers,
+      KafkaClientProperties client,
+      String topic,
+      String groupId,
+      boolean bounded) {
     var builder =
         KafkaSource.<byte[]>builder()
+            .setProperties(KafkaClients.properties(client))
             .setBootstrapServers(bootstrapServers)
             .setTopics(topic)
             .setGroupId(groupId)

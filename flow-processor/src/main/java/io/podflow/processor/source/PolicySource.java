@@ -1,5 +1,6 @@
 package io.podflow.processor.source;
 
+import io.podflow.schema.kafka.KafkaClientProperties;
 import java.nio.charset.StandardCharsets;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.KafkaSource;
@@ -16,12 +17,18 @@ public final class PolicySource {
   private PolicySource() {}
 
   /**
+   * @param client the user's client settings (TLS, SASL); the source's own go on top
    * @param bounded stop at the offsets that are latest when the job starts (replays, tests)
    */
   public static KafkaSource<PolicyChange> create(
-      String bootstrapServers, String topic, String groupId, boolean bounded) {
+      String bootstrapServers,
+      KafkaClientProperties client,
+      String topic,
+      String groupId,
+      boolean bounded) {
     var builder =
         KafkaSource.<PolicyChange>builder()
+            .setProperties(KafkaClients.properties(client))
             .setBootstrapServers(bootstrapServers)
             .setTopics(topic)
             .setGroupId(groupId + "-policies")

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.podflow.agent.capture.CaptureConfig;
 import io.podflow.agent.flow.FlowTableConfig;
 import io.podflow.agent.publish.PublisherConfig;
+import io.podflow.schema.kafka.KafkaClientProperties;
+import io.podflow.schema.kafka.PodflowTopic;
 import io.podflow.schema.net.Cidr;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -144,6 +146,16 @@ public record AgentConfig(
     String compression = c.string("kafka.compression", "zstd");
     long buffer = c.number("kafka.bufferBytes", 32L << 20, 1L << 20, 1L << 34);
     Map<String, String> properties = c.map("kafka.properties");
+    // Checked here, so that --check names them: the publisher promises each record once, in order,
+    // on every in-sync replica, and its own keys set the rest.
+    KafkaClientProperties.of(properties)
+        .refusals(
+            "kafka.properties.",
+            Map.of(
+                "bootstrap.servers", "kafka.bootstrapServers",
+                "compression.type", "kafka.compression",
+                "buffer.memory", "kafka.bufferBytes"))
+        .forEach(c::error);
     String spoolDir = c.string("spool.dir", "/var/lib/podflow/spool");
     long spoolBytes = c.number("spool.maxBytes", 256L << 20, 16L << 20, 1L << 40);
     if (servers != null && !servers.isBlank()) {
@@ -165,7 +177,7 @@ public record AgentConfig(
     Policies policies =
         new Policies(
             c.flag("policies.enabled", enrichment.enabled()),
-            c.string("policies.topic", "podflow.policies.v1"),
+            c.string("policies.topic", PodflowTopic.POLICIES.topic()),
             c.string(
                 "policies.leaseNamespace", environment.getOrDefault("POD_NAMESPACE", "podflow")));
     int port = (int) c.number("http.port", 9090, 0, 65_535);

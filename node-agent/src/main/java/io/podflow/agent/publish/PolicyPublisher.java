@@ -10,6 +10,9 @@ import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLo
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.podflow.agent.DaemonThreads;
+import io.podflow.schema.kafka.CompactedTopicCheck;
+import io.podflow.schema.kafka.KafkaClientProperties;
+import io.podflow.schema.kafka.PodflowTopic;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,6 +26,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -58,7 +62,7 @@ public final class PolicyPublisher implements AutoCloseable {
       Duration leaseDuration,
       Duration renewDeadline,
       Duration retryPeriod) {
-    public static final String DEFAULT_TOPIC = "podflow.policies.v1";
+    public static final String DEFAULT_TOPIC = PodflowTopic.POLICIES.topic();
 
     public static Settings of(String cluster, String identity, String leaseNamespace) {
       return new Settings(
@@ -113,7 +117,27 @@ public final class PolicyPublisher implements AutoCloseable {
     return Executors.newCachedThreadPool(DaemonThreads.named(name));
   }
 
+  /**
+   * Stands for election, after checking that the topic is compacted.
+   *
+   * @throws IllegalStateException when the topic is not compacted or this agent may not read its
+   *     configuration (the message says how to fix it): the agent refuses to run. A topic that does
+   *     not exist yet, or Kafka not answering within 10 seconds, does not stop it: agents may start
+   *     before {@code podflow setup} ran, and the leader checks again before it publishes.
+   */
   public PolicyPublisher start() {
+    CompactedTopicCheck.Result topic = checkTopic(Duration.ofSeconds(10));
+    switch (topic.state()) {
+      case NOT_COMPACTED, NOT_AUTHORIZED ->
+          throw new IllegalStateException("podflow agent will not start: " + topic.message());
+      case MISSING, UNREACHABLE ->
+          LOG.atWarn().log("{}; policies are published once it is there", topic.message());
+      case COMPACTED -> {}
+    }
+    return stand();
+  }
+
+  private PolicyPublisher stand() {
     LeaderElector elector =
         new LeaderElectorBuilder(client, election)
             .withConfig(
@@ -169,7 +193,7 @@ public final class PolicyPublisher implements AutoCloseable {
       return;
     }
     if (!closed) {
-      start();
+      stand();
     }
   }
 
@@ -211,6 +235,14 @@ public final class PolicyPublisher implements AutoCloseable {
   private void leadOrStepBack() {
     try {
       lead();
+    } catch (TopicNotUsable e) {
+      // Said once per pause, not at every election: the topic needs a person (or setup) first.
+      LOG.atError().log("not publishing NetworkPolicies: {}", e.getMessage());
+      pause(settings.retryPeriod().multipliedBy(10));
+      follow();
+      if (elected != null) {
+        elected.cancel(true);
+      }
     } catch (RuntimeException e) {
       LOG.atError().setCause(e).log("cannot publish NetworkPolicies: {}", e.toString());
       follow();
@@ -223,6 +255,12 @@ public final class PolicyPublisher implements AutoCloseable {
   private void lead() {
     if (closed) {
       return;
+    }
+    // Checked before anything is sent: a broker that creates topics on first use would create it
+    // deleting by age, and the policies would be lost to the processor once they age out.
+    CompactedTopicCheck.Result topic = checkTopic(Duration.ofSeconds(30));
+    if (!topic.compacted()) {
+      throw new TopicNotUsable(topic.message());
     }
     LOG.atInfo().addKeyValue("identity", settings.identity()).log("publishing NetworkPolicies");
     synchronized (sendLock) {
@@ -373,6 +411,36 @@ public final class PolicyPublisher implements AutoCloseable {
   private byte[] json(HasMetadata object) {
     object.getMetadata().setManagedFields(null); // bookkeeping, not policy
     return client.getKubernetesSerialization().asJson(object).getBytes(StandardCharsets.UTF_8);
+  }
+
+  private CompactedTopicCheck.Result checkTopic(Duration timeout) {
+    try (Admin admin =
+        Admin.create(
+            KafkaClientProperties.of(kafkaConfig.clientProperties())
+                .adminConfig(kafkaConfig.bootstrapServers(), (int) timeout.toMillis()))) {
+      return CompactedTopicCheck.check(
+          admin, settings.topic(), kafkaConfig.bootstrapServers(), timeout);
+    }
+  }
+
+  /** Waits, unless closing. */
+  private void pause(Duration duration) {
+    long deadline = System.nanoTime() + duration.toNanos();
+    while (!closed && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  /** The policies topic is missing, not compacted, or cannot be checked. */
+  private static final class TopicNotUsable extends IllegalStateException {
+    TopicNotUsable(String message) {
+      super(message);
+    }
   }
 
   /** Keys of this cluster that the topic holds a live value for (read to its end). */

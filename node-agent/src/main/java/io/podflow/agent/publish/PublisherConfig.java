@@ -1,5 +1,7 @@
 package io.podflow.agent.publish;
 
+import io.podflow.schema.kafka.KafkaClientProperties;
+import io.podflow.schema.kafka.PodflowTopic;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -30,7 +32,7 @@ public record PublisherConfig(
     long spoolBytes,
     Map<String, String> clientProperties) {
 
-  public static final String DEFAULT_TOPIC = "podflow.flows.v1";
+  public static final String DEFAULT_TOPIC = PodflowTopic.FLOWS.topic();
   private static final Set<String> COMPRESSIONS = Set.of("lz4", "zstd");
 
   public PublisherConfig {
@@ -48,6 +50,28 @@ public record PublisherConfig(
       throw new IllegalArgumentException("spool.maxBytes must be at least 16 MiB");
     }
     clientProperties = Map.copyOf(clientProperties);
+  }
+
+  /** The settings as {@code --check} shows them: client properties by key, values not shown. */
+  @Override
+  public String toString() {
+    return "PublisherConfig[bootstrapServers="
+        + bootstrapServers
+        + ", topic="
+        + topic
+        + ", compression="
+        + compression
+        + ", linger="
+        + linger
+        + ", bufferBytes="
+        + bufferBytes
+        + ", spoolDir="
+        + spoolDir
+        + ", spoolBytes="
+        + spoolBytes
+        + ", clientProperties="
+        + KafkaClientProperties.of(clientProperties)
+        + "]";
   }
 
   /** zstd, 20 ms linger, 32 MiB of producer memory, a 256 MiB spool. */

@@ -117,4 +117,58 @@ class AgentConfigTest {
         .isInstanceOf(AgentConfig.InvalidConfigException.class)
         .hasMessageContaining("not YAML");
   }
+
+  @Test
+  void kafkaPropertiesThatWeakenDeliveryOrTakeOverTheAgentsKeysAreRefusedByKey() {
+    String yaml =
+        String.join(
+            "\n",
+            "cluster: prod",
+            "kafka:",
+            "  bootstrapServers: kafka:9093",
+            "  properties:",
+            "    acks: \"1\"",
+            "    enable.idempotence: \"false\"",
+            "    compression.type: gzip",
+            "    security.protocol: SASL_SSL");
+    assertThatThrownBy(() -> AgentConfig.parse(yaml, "agent.yaml", Map.of()))
+        .isInstanceOfSatisfying(
+            AgentConfig.InvalidConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .hasSize(3)
+                    .anySatisfy(p -> assertThat(p).startsWith("kafka.properties.acks=1 is refused"))
+                    .anySatisfy(
+                        p ->
+                            assertThat(p)
+                                .startsWith("kafka.properties.enable.idempotence=false is refused"))
+                    .anySatisfy(
+                        p ->
+                            assertThat(p)
+                                .isEqualTo(
+                                    "kafka.properties.compression.type is set through"
+                                        + " kafka.compression, not here")));
+  }
+
+  @Test
+  void theConfigurationAsCheckShowsItNamesClientPropertiesButShowsNoValue() {
+    AgentConfig c =
+        AgentConfig.parse(
+            String.join(
+                "\n",
+                "cluster: prod",
+                "kafka:",
+                "  bootstrapServers: kafka:9093",
+                "  properties:",
+                "    security.protocol: SASL_SSL",
+                "    sasl.jaas.config: >-",
+                "      org.apache.kafka.common.security.scram.ScramLoginModule required",
+                "      username=\"podflow-agent\" password=\"hunter2\";"),
+            "agent.yaml",
+            Map.of());
+    assertThat(c.kafka().clientProperties().get("sasl.jaas.config")).contains("hunter2");
+    assertThat(c.toString())
+        .contains("clientProperties=[sasl.jaas.config, security.protocol] (values not shown)")
+        .doesNotContain("hunter2");
+  }
 }

@@ -1,6 +1,7 @@
 package io.podflow.agent.publish;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
@@ -15,7 +16,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -85,6 +89,59 @@ class PolicyPublisherIT {
       } finally {
         a.close();
         b.close();
+      }
+    }
+  }
+
+  @Test
+  void anAgentRefusesToStartOnAPoliciesTopicThatIsNotCompacted(KafkaBroker kafka) throws Exception {
+    String topic = "policies-deleting-" + System.nanoTime();
+    kafka.createTopics(List.of(new NewTopic(topic, 1, (short) 1))); // the broker's default: delete
+    try (MockApiServer api = new MockApiServer();
+        KubernetesClient client = api.server().createClient()) {
+      PublisherConfig config =
+          PublisherConfig.of(kafka.bootstrapServers(), dir.resolve("spool")).withTopic(topic);
+      PolicyPublisher publisher = new PolicyPublisher(client, settings(topic, "agent-a"), config);
+      assertThatThrownBy(publisher::start)
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageStartingWith("podflow agent will not start: Kafka topic " + topic)
+          .hasMessageContaining("has cleanup.policy=delete")
+          .hasMessageContaining("--add-config cleanup.policy=compact");
+      publisher.close();
+    }
+  }
+
+  @Test
+  void anAgentStartedBeforeSetupPublishesOnceTheCompactedTopicIsThereAndNeverCreatesIt(
+      KafkaBroker kafka) throws Exception {
+    String topic = "policies-later-" + System.nanoTime();
+    try (MockApiServer api = new MockApiServer();
+        KubernetesClient client = api.server().createClient()) {
+      client.resource(namespace("podflow")).create();
+      client.resource(namespace("shop")).create();
+      client.resource(policy("deny-all")).create();
+      PublisherConfig config =
+          PublisherConfig.of(kafka.bootstrapServers(), dir.resolve("spool")).withTopic(topic);
+      try (PolicyPublisher publisher =
+          new PolicyPublisher(client, settings(topic, "agent-a"), config).start()) {
+        // Elected, checked, stepped back, paused: long enough for several rounds of that.
+        Thread.sleep(5_000);
+        assertThat(publisher.published()).isZero();
+        try (Admin admin =
+            Admin.create(
+                Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+          // The broker creates topics on first use: had the agent produced or asked for the
+          // topic's partitions, it would exist now, deleting by age.
+          assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS)).doesNotContain(topic);
+        }
+        kafka.createTopics(
+            List.of(
+                new NewTopic(topic, 1, (short) 1).configs(Map.of("cleanup.policy", "compact"))));
+        await(
+            () ->
+                TopicReader.latest(kafka.bootstrapServers(), topic)
+                    .containsKey("lab/shop/deny-all"));
+        assertThat(publisher.isLeader()).isTrue();
       }
     }
   }

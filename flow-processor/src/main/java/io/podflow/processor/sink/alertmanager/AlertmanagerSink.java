@@ -1,5 +1,7 @@
 package io.podflow.processor.sink.alertmanager;
 
+import io.podflow.processor.security.HttpAuth;
+import io.podflow.processor.security.Secret;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -8,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import javax.net.ssl.SSLContext;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
@@ -25,30 +28,65 @@ public final class AlertmanagerSink implements Sink<String> {
   private static final long serialVersionUID = 1L;
 
   private final URI alertmanager;
+  private final HttpAuth auth;
   private final Duration patience;
 
   public AlertmanagerSink(URI alertmanager, Duration patience) {
+    this(alertmanager, HttpAuth.NONE, patience);
+  }
+
+  /**
+   * @param auth basic auth or a bearer token, and the CA of an {@code https://} Alertmanager (or a
+   *     proxy in front of it): read when the writer opens, on the task manager
+   */
+  public AlertmanagerSink(URI alertmanager, HttpAuth auth, Duration patience) {
     this.alertmanager = alertmanager;
+    this.auth = auth;
     this.patience = patience;
   }
 
   @Override
   public SinkWriter<String> createWriter(WriterInitContext context) {
-    return new Writer(alertmanager.resolve("/api/v2/alerts"), patience, context);
+    return new Writer(alertmanager.resolve("/api/v2/alerts"), auth, patience, context);
+  }
+
+  /** The client the writer posts with: TLS trusting {@code auth}'s CA when it names one. */
+  static HttpClient httpClient(HttpAuth auth) {
+    HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+    SSLContext tls = auth.sslContext();
+    if (tls != null) {
+      builder.sslContext(tls);
+    }
+    return builder.build();
+  }
+
+  /** A request posting {@code body}, with the credentials' header when there are some. */
+  static HttpRequest post(URI endpoint, Secret authorization, String body) {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(endpoint)
+            .timeout(Duration.ofSeconds(10))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body));
+    if (authorization != null) {
+      request.header("Authorization", authorization.reveal());
+    }
+    return request.build();
   }
 
   private static final class Writer implements SinkWriter<String> {
     private static final Logger LOG = LoggerFactory.getLogger(AlertmanagerSink.class);
     private final URI endpoint;
     private final long patienceNanos;
-    private final HttpClient http =
-        HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http;
+    private final Secret authorization;
     private final List<String> batch = new ArrayList<>();
     private final Counter posted;
     private final Counter failed;
 
-    Writer(URI endpoint, Duration patience, WriterInitContext context) {
+    Writer(URI endpoint, HttpAuth auth, Duration patience, WriterInitContext context) {
       this.endpoint = endpoint;
+      this.http = httpClient(auth);
+      this.authorization = auth.authorization();
       this.patienceNanos = patience.toNanos();
       this.posted = context.metricGroup().counter("alertsPosted");
       this.failed = context.metricGroup().counter("alertsFailed");
@@ -72,15 +110,19 @@ public final class AlertmanagerSink implements Sink<String> {
       while (true) {
         try {
           HttpResponse<String> response =
-              http.send(
-                  HttpRequest.newBuilder(endpoint)
-                      .timeout(Duration.ofSeconds(10))
-                      .header("Content-Type", "application/json")
-                      .POST(HttpRequest.BodyPublishers.ofString(body))
-                      .build(),
-                  HttpResponse.BodyHandlers.ofString());
+              http.send(post(endpoint, authorization, body), HttpResponse.BodyHandlers.ofString());
           if (response.statusCode() / 100 == 2) {
             posted.inc(batch.size());
+            break;
+          }
+          if (response.statusCode() == 401 || response.statusCode() == 403) {
+            // Credentials that are wrong now stay wrong: said loudly, and the batch counted.
+            LOG.error(
+                "Alertmanager at {} refused podflow's credentials ({}); {} alerts not sent",
+                endpoint,
+                response.statusCode(),
+                batch.size());
+            failed.inc(batch.size());
             break;
           }
           if (response.statusCode() / 100 == 4) {
@@ -89,6 +131,11 @@ public final class AlertmanagerSink implements Sink<String> {
             failed.inc(batch.size());
             break;
           }
+        } catch (javax.net.ssl.SSLException e) {
+          // A certificate the CA does not vouch for will not change by retrying.
+          LOG.error("TLS to Alertmanager at {} failed: {}", endpoint, e.toString());
+          failed.inc(batch.size());
+          break;
         } catch (IOException e) {
           LOG.debug("Alertmanager unreachable: {}", e.toString());
         }

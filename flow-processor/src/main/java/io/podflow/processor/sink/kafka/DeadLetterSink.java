@@ -1,6 +1,7 @@
 package io.podflow.processor.sink.kafka;
 
 import io.podflow.processor.job.DeadLetter;
+import io.podflow.schema.kafka.KafkaClientProperties;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -19,8 +20,13 @@ public final class DeadLetterSink {
 
   private DeadLetterSink() {}
 
-  public static KafkaSink<DeadLetter> create(String bootstrapServers, String topic) {
+  /**
+   * @param client the user's client settings (TLS, SASL); acks=all and idempotence go on top
+   */
+  public static KafkaSink<DeadLetter> create(
+      String bootstrapServers, KafkaClientProperties client, String topic) {
     return KafkaSink.<DeadLetter>builder()
+        .setKafkaProducerConfig(ProducerSettings.of(client))
         .setBootstrapServers(bootstrapServers)
         .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
         .setRecordSerializer(new Serializer(topic))

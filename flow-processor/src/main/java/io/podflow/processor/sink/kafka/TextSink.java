@@ -1,5 +1,6 @@
 package io.podflow.processor.sink.kafka;
 
+import io.podflow.schema.kafka.KafkaClientProperties;
 import java.nio.charset.StandardCharsets;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
@@ -10,8 +11,13 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 public final class TextSink {
   private TextSink() {}
 
-  public static KafkaSink<String> create(String bootstrapServers, String topic) {
+  /**
+   * @param client the user's client settings (TLS, SASL); acks=all and idempotence go on top
+   */
+  public static KafkaSink<String> create(
+      String bootstrapServers, KafkaClientProperties client, String topic) {
     return KafkaSink.<String>builder()
+        .setKafkaProducerConfig(ProducerSettings.of(client))
         .setBootstrapServers(bootstrapServers)
         .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
         .setRecordSerializer(new Serializer(topic))

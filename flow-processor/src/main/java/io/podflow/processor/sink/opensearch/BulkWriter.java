@@ -190,7 +190,10 @@ final class BulkWriter implements SinkWriter<Document> {
 
   /**
    * podflow's index templates, before the first document: retried while OpenSearch is away, for as
-   * long as it takes (nothing can be indexed without them; the job backs up meanwhile).
+   * long as it takes (nothing can be indexed without them; the job backs up meanwhile). Refused
+   * credentials or a certificate the CA does not vouch for fail the writer instead: retrying would
+   * not change them, and Flink's restart of the task reads the credentials' files again (a rotated
+   * Secret) while the job shows as failing, with the reason.
    */
   private void installTemplates() {
     long backoff = FIRST_BACKOFF_MILLIS;
@@ -199,6 +202,10 @@ final class BulkWriter implements SinkWriter<Document> {
         IndexTemplates.install(client);
         return;
       } catch (RuntimeException e) {
+        String refusal = refusal(e);
+        if (refusal != null) {
+          throw new IllegalStateException("OpenSearch " + refusal, e);
+        }
         LOG.warn("cannot install index templates yet ({}); retrying", e.toString());
         try {
           Thread.sleep(backoff);
@@ -209,6 +216,22 @@ final class BulkWriter implements SinkWriter<Document> {
         backoff = Math.min(MAX_BACKOFF_MILLIS, backoff * 2);
       }
     }
+  }
+
+  /** Why OpenSearch refused this client for good (credentials, TLS), or null. */
+  static String refusal(Throwable e) {
+    for (Throwable c = e; c != null; c = c.getCause()) {
+      if (c instanceof javax.net.ssl.SSLException) {
+        return "TLS failed (check opensearch-ca-file and the server's certificate): " + c;
+      }
+      if (c instanceof org.opensearch.client.transport.httpclient5.ResponseException r
+          && (r.status() == 401 || r.status() == 403)) {
+        return "refused podflow's credentials ("
+            + r.status()
+            + "; check opensearch-username and its password, and the user's permissions)";
+      }
+    }
+    return null;
   }
 
   @Override

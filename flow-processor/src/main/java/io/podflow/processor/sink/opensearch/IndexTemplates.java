@@ -33,7 +33,7 @@ public final class IndexTemplates {
             "OpenSearch rejected " + endpoint + " (" + response.getStatus() + "): " + body);
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("could not install " + endpoint, e);
+      throw new UncheckedIOException("could not install " + endpoint + ": " + e.getMessage(), e);
     }
   }
 }
