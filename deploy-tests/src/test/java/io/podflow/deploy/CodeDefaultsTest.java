@@ -123,7 +123,10 @@ class CodeDefaultsTest {
     }
     assertThat(topics.keySet())
         .containsExactlyInAnyOrder(
-            PodflowTopic.FLOWS.topic(), PodflowTopic.POLICIES.topic(), PodflowTopic.ALERTS.topic(), PodflowTopic.DEAD_LETTERS.topic());
+            PodflowTopic.FLOWS.topic(),
+            PodflowTopic.POLICIES.topic(),
+            PodflowTopic.ALERTS.topic(),
+            PodflowTopic.DEAD_LETTERS.topic());
     // The KafkaTopics carry what `podflow setup` would create (PodflowTopic): partitions and every
     // topic-level setting, the policies' compaction among them; they may add settings of their own.
     for (PodflowTopic t : PodflowTopic.values()) {
@@ -132,7 +135,9 @@ class CodeDefaultsTest {
       t.configs()
           .forEach(
               (key, value) ->
-                  assertThat(spec.path("config").path(key).asText()).as(t + " " + key).isEqualTo(value));
+                  assertThat(spec.path("config").path(key).asText())
+                      .as(t + " " + key)
+                      .isEqualTo(value));
     }
     Set<String> aclTopics = new HashSet<>();
     Set<String> groups = new HashSet<>();
