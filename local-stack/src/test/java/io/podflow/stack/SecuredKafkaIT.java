@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -88,6 +89,35 @@ class SecuredKafkaIT {
         consumer.poll(Duration.ofMillis(500)).forEach(r -> values.add(r.value()));
       }
       assertThat(values).containsExactly("flow-1");
+    }
+  }
+
+  @Test
+  void theProcessorsPropertiesFileReadsItsPasswordFromASecretFile() throws Exception {
+    try (var producer = producer(AGENT)) {
+      producer
+          .send(new ProducerRecord<>(PodflowAcls.FLOWS, "k", "via-file"))
+          .get(30, TimeUnit.SECONDS);
+    }
+    Path file =
+        ClientCredentialFiles.writeKafkaProperties(dir.resolve("processor"), kafka, PROCESSOR);
+    assertThat(Files.readString(file)).doesNotContain(PROCESSOR.password());
+    Properties p = new Properties();
+    try (var in = Files.newBufferedReader(file)) {
+      p.load(in);
+    }
+    p.put("bootstrap.servers", kafka.securedBootstrapServers());
+    p.put("group.id", PodflowAcls.PROCESSOR_GROUP_PREFIX + "-file");
+    p.put("auto.offset.reset", "earliest");
+    try (var consumer =
+        new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
+      consumer.subscribe(List.of(PodflowAcls.FLOWS));
+      List<String> values = new ArrayList<>();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (!values.contains("via-file") && System.nanoTime() < deadline) {
+        consumer.poll(Duration.ofMillis(500)).forEach(r -> values.add(r.value()));
+      }
+      assertThat(values).contains("via-file");
     }
   }
 

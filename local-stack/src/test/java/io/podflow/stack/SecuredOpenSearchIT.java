@@ -62,6 +62,26 @@ class SecuredOpenSearchIT {
   }
 
   @Test
+  void theProcessorsPasswordAndCaFilesAreEnoughToConnect() throws Exception {
+    Path password = ClientCredentialFiles.writeOpenSearchPassword(dir.resolve("processor"), node);
+    HttpClient fromFiles =
+        HttpClient.newBuilder()
+            .sslContext(
+                LoopbackCertificates.sslContextTrusting(node.security().certificates().caPem()))
+            .build();
+    HttpResponse<String> health =
+        fromFiles.send(
+            request("/_cluster/health")
+                .header(
+                    "Authorization",
+                    OpenSearchSecurity.basicAuth(
+                        OpenSearchSecurity.PROCESSOR_USER, Files.readString(password)))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(health.statusCode()).isEqualTo(200);
+  }
+
+  @Test
   void aClientThatDoesNotTrustTheRunsCaFailsTheHandshake() throws Exception {
     HttpClient otherCa =
         HttpClient.newBuilder()
