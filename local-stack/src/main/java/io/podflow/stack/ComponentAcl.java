@@ -47,6 +47,43 @@ public record ComponentAcl(String user, List<Grant> grants) {
     }
   }
 
+  /**
+   * The grants as a Strimzi KafkaUser's {@code spec.authorization.acls} says them (type simple), in
+   * the order given: {@code {resource: {type, name, patternType}, operations: [...], host: "*"}},
+   * operations sorted by name. A test of deploy/ can compare its manifests with this.
+   */
+  public List<java.util.Map<String, Object>> strimziAcls() {
+    return grants.stream()
+        .map(
+            g ->
+                java.util.Map.<String, Object>of(
+                    "resource",
+                    java.util.Map.of(
+                        "type", camel(g.type().name()),
+                        "name", g.name(),
+                        "patternType", g.pattern().name().toLowerCase(java.util.Locale.ROOT)),
+                    "operations",
+                    g.operations().stream().map(op -> pascal(op.name())).sorted().toList(),
+                    "host",
+                    "*"))
+        .toList();
+  }
+
+  /** TOPIC to topic, TRANSACTIONAL_ID to transactionalId. */
+  private static String camel(String constant) {
+    String pascal = pascal(constant);
+    return Character.toLowerCase(pascal.charAt(0)) + pascal.substring(1);
+  }
+
+  /** DESCRIBE_CONFIGS to DescribeConfigs. */
+  private static String pascal(String constant) {
+    StringBuilder out = new StringBuilder();
+    for (String part : constant.split("_")) {
+      out.append(part.charAt(0)).append(part.substring(1).toLowerCase(java.util.Locale.ROOT));
+    }
+    return out.toString();
+  }
+
   /** Kafka's ACL bindings for these grants, one per operation, all ALLOW from any host. */
   public List<AclBinding> bindings() {
     String principal = "User:" + user;
