@@ -174,6 +174,28 @@ class DashboardJsonTest {
   }
 
   @Test
+  void securedDataSourcesAreThePlainOnesWithBasicAuthAndTheCaForOpenSearch() {
+    GrafanaFiles files = GrafanaFiles.ofRepository();
+    JsonNode secured = files.securedDataSourcesFile().deepCopy();
+    for (JsonNode source : secured.path("datasources")) {
+      com.fasterxml.jackson.databind.node.ObjectNode s =
+          (com.fasterxml.jackson.databind.node.ObjectNode) source;
+      if (s.path("type").asText().equals("grafana-opensearch-datasource")) {
+        assertThat(s.path("basicAuth").asBoolean()).as(s.path("uid").asText()).isTrue();
+        assertThat(s.path("basicAuthUser").asText()).isEqualTo("podflow-grafana");
+        assertThat(s.at("/secureJsonData/basicAuthPassword").asText()).startsWith("$__file{");
+        assertThat(s.at("/secureJsonData/tlsCACert").asText()).startsWith("$__file{");
+        assertThat(s.at("/jsonData/tlsAuthWithCACert").asBoolean()).isTrue();
+        s.remove(List.of("basicAuth", "basicAuthUser", "secureJsonData"));
+        ((com.fasterxml.jackson.databind.node.ObjectNode) s.path("jsonData"))
+            .remove("tlsAuthWithCACert");
+      }
+    }
+    // Apart from how they authenticate, the two files are one: a change to either shows here.
+    assertThat(secured).isEqualTo(files.dataSourcesFile());
+  }
+
+  @Test
   void dashboardProviderReadsTheFolderTheReadmeMountsTheDashboardsAt() {
     JsonNode file = GRAFANA.dashboardProvidersFile();
     JsonNode provider = file.path("providers").get(0);

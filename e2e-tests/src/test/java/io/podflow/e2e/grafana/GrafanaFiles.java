@@ -67,6 +67,11 @@ final class GrafanaFiles {
     return yaml("provisioning/datasources/podflow.yaml");
   }
 
+  /** The data sources for an OpenSearch with its security plugin (grafana/secured). */
+  JsonNode securedDataSourcesFile() {
+    return yaml("secured/podflow.yaml");
+  }
+
   JsonNode dashboardProvidersFile() {
     return yaml("provisioning/dashboards/podflow.yaml");
   }
