@@ -45,6 +45,12 @@ public record HttpAuth(
     if (bearerToken != null && username != null) {
       problems.add(name + " takes basic auth or a bearer token, not both");
     }
+    // A password or token over plain HTTP crosses the network readable by anyone on the path.
+    if ((username != null || bearerToken != null)
+        && uri != null
+        && !"https".equals(uri.getScheme())) {
+      problems.add(name + " credentials are only sent over https://, and " + name + " is " + uri);
+    }
     for (SecretSource secret : new SecretSource[] {password, bearerToken}) {
       if (secret != null) {
         try {

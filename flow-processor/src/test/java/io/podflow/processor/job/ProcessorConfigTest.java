@@ -177,6 +177,31 @@ class ProcessorConfigTest {
             "alertmanager-* credentials or CA given, but no alertmanager address");
   }
 
+  @Test
+  void credentialsForAPlainHttpServerAreRefused() throws Exception {
+    Path password = write("opensearch-password", "os-secret");
+    Path token = write("alertmanager-token", "am-token");
+    assertThatThrownBy(
+            () ->
+                ProcessorConfig.parse(
+                    new String[] {
+                      "--bootstrap-servers=kafka:9093",
+                      "--opensearch=http://opensearch:9200",
+                      "--opensearch-username=podflow",
+                      "--opensearch-password-file=" + password,
+                      "--alertmanager=http://alertmanager:9093",
+                      "--alertmanager-bearer-token-file=" + token
+                    },
+                    Map.of()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(
+            "opensearch credentials are only sent over https://, and opensearch is"
+                + " http://opensearch:9200")
+        .hasMessageContaining("alertmanager credentials are only sent over https://")
+        .message()
+        .doesNotContain("os-secret", "am-token");
+  }
+
   private static final String SCRAM_WITH_PASSWORD =
       String.join(
           "\n",
