@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.podflow.agent.config.AgentConfig;
 import io.podflow.processor.job.ProcessorConfig;
 import io.podflow.schema.kafka.PodflowTopic;
+import io.podflow.stack.LoopbackCertificates;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -198,16 +199,20 @@ class CodeDefaultsTest {
       }
       assertThat(volume).as("volume of mount " + m).isNotNull();
       String content;
-      if (volume.has("configMap")) {
-        JsonNode data =
-            configMapNamed(rendered, volume.at("/configMap/name").asText()).path("data");
-        assertThat(data.has(key)).as(path + " in its ConfigMap").isTrue();
-        content = data.path(key).asText();
-      } else {
-        assertThat(volume.has("secret")).as(path + ": a ConfigMap or a Secret").isTrue();
-        content = "stand-in";
-      }
       try {
+        if (volume.has("configMap")) {
+          JsonNode data =
+              configMapNamed(rendered, volume.at("/configMap/name").asText()).path("data");
+          assertThat(data.has(key)).as(path + " in its ConfigMap").isTrue();
+          content = data.path(key).asText();
+        } else {
+          assertThat(volume.has("secret")).as(path + ": a ConfigMap or a Secret").isTrue();
+          // A certificate where one is expected (parsed at start), a word for a password.
+          content =
+              key.endsWith(".crt")
+                  ? Files.readString(LoopbackCertificates.issue(root.resolve("pki")).caPem())
+                  : "stand-in";
+        }
         Path file = root.resolve(path.substring(1));
         Files.createDirectories(file.getParent());
         Files.writeString(file, content);
