@@ -34,17 +34,36 @@ public final class OpenSearchNode implements AutoCloseable {
   private final Path home;
   private final int port;
   private final String runAs;
+
+  /** The security plugin's configuration, or null for a node without it (plain HTTP, no auth). */
+  private final OpenSearchSecurity security;
+
   private ManagedProcess process;
 
-  private OpenSearchNode(Path dir, Path home, String runAs) {
+  private OpenSearchNode(Path dir, Path home, String runAs, OpenSearchSecurity security) {
     this.dir = dir;
     this.home = home;
     this.port = FreePorts.next();
     this.runAs = runAs;
+    this.security = security;
   }
 
   /** Unpacks the distribution under {@code dir} and starts the node. */
   public static OpenSearchNode start(Path dir, Duration timeout) {
+    return start(dir, timeout, null);
+  }
+
+  /**
+   * Unpacks the OpenSearch version the security plugin exists for under {@code dir}, installs and
+   * configures the plugin ({@link OpenSearchSecurity}) and starts the node: HTTPS with basic
+   * authentication.
+   */
+  public static OpenSearchNode startSecured(
+      Path dir, Duration timeout, OpenSearchSecurity security) {
+    return start(dir, timeout, java.util.Objects.requireNonNull(security));
+  }
+
+  private static OpenSearchNode start(Path dir, Duration timeout, OpenSearchSecurity security) {
     String runAs = null;
     if (HostTools.isRoot()) {
       if (!HostTools.userExists(SERVICE_USER)) {
@@ -58,23 +77,40 @@ public final class OpenSearchNode implements AutoCloseable {
       }
       runAs = SERVICE_USER;
     }
-    Path home = unpack(StackServers.openSearchDistribution(), dir);
+    Path home =
+        unpack(
+            security == null
+                ? StackServers.openSearchDistribution()
+                : StackServers.securedOpenSearchDistribution(),
+            dir);
     try {
       Files.createDirectories(dir.resolve("data"));
       Files.createDirectories(dir.resolve("logs"));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    if (security != null) {
+      security.install(home, StackServers.openSearchSecurityPlugin(), dir.resolve("logs"));
+    }
     if (runAs != null && HostTools.run("chown", "-R", runAs + ":" + runAs, dir.toString()) != 0) {
       throw new StackException("could not give " + dir + " to the user " + runAs);
     }
-    OpenSearchNode node = new OpenSearchNode(dir, home, runAs);
+    OpenSearchNode node = new OpenSearchNode(dir, home, runAs, security);
     node.start(timeout);
     return node;
   }
 
+  /** {@code https://} on a secured node, {@code http://} otherwise. */
   public URI httpUri() {
-    return URI.create("http://127.0.0.1:" + port);
+    return URI.create((security == null ? "http" : "https") + "://127.0.0.1:" + port);
+  }
+
+  /** The security plugin's configuration of a secured node. */
+  public OpenSearchSecurity security() {
+    if (security == null) {
+      throw new IllegalStateException("this node runs without the security plugin");
+    }
+    return security;
   }
 
   public boolean isRunning() {
@@ -107,19 +143,29 @@ public final class OpenSearchNode implements AutoCloseable {
             "-Xms512m -Xmx512m");
     process =
         ManagedProcess.start("opensearch", command, dir, env, dir.resolve("opensearch.log"), runAs);
-    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    HttpRequest health =
+    HttpClient.Builder client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2));
+    HttpRequest.Builder request =
         HttpRequest.newBuilder(
                 httpUri().resolve("/_cluster/health?wait_for_status=yellow&timeout=2s"))
-            .timeout(Duration.ofSeconds(5))
-            .build();
+            .timeout(Duration.ofSeconds(5));
+    if (security != null) {
+      client.sslContext(security.certificates().sslContext());
+      request.header("Authorization", security.adminAuthorization());
+    }
+    HttpClient http = client.build();
+    HttpRequest health = request.build();
+    long started = System.nanoTime();
     while (true) {
       if (!process.isAlive()) {
         throw new StackException("OpenSearch exited while starting:\n" + process.logTail(40));
       }
       try {
         if (http.send(health, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-          LOG.info("OpenSearch is up at {} (data in {})", httpUri(), dir);
+          LOG.info(
+              "OpenSearch is up at {} in {} s (data in {})",
+              httpUri(),
+              String.format("%.1f", (System.nanoTime() - started) / 1e9),
+              dir);
           return;
         }
       } catch (IOException notYet) {

@@ -42,6 +42,31 @@ final class StackServers {
     return zip;
   }
 
+  /** OpenSearch {@code 2.19.4}'s distribution zip, for the secured node. */
+  static Path securedOpenSearchDistribution() {
+    return securedPath("distribution");
+  }
+
+  /** The security plugin's zip, of the same version as {@link #securedOpenSearchDistribution}. */
+  static Path openSearchSecurityPlugin() {
+    return securedPath("security-plugin");
+  }
+
+  private static Path securedPath(String key) {
+    java.util.Properties paths = new java.util.Properties();
+    try {
+      paths.load(new java.io.StringReader(read("opensearch-secured.paths")));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    Path zip = Path.of(paths.getProperty(key));
+    if (!Files.isRegularFile(zip)) {
+      throw new StackException(
+          zip + " is missing from the local Maven repository; rebuild podflow-stack-servers");
+    }
+    return zip;
+  }
+
   private static String read(String resource) {
     try (InputStream in = StackServers.class.getResourceAsStream(BASE + resource)) {
       if (in == null) {

@@ -5,14 +5,21 @@ import io.podflow.schema.flow.v1.FlowRecord;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +44,11 @@ public final class FlowPublisher implements AutoCloseable {
 
   private final String topic;
   private final KafkaProducer<byte[], byte[]> producer;
+  private final Properties adminProperties;
+
+  /** Made by the drainer on first need, to tell "Kafka away" from "topic not authorized". */
+  private Admin admin;
+
   private final Spool spool;
   private final Object lock = new Object();
   private final Thread drainer;
@@ -57,6 +69,10 @@ public final class FlowPublisher implements AutoCloseable {
     // Records spooled before a restart are older than anything published now.
     this.spooling = !spool.isEmpty();
     this.producer = new KafkaProducer<>(properties(config, clientId));
+    this.adminProperties = new Properties();
+    adminProperties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+    adminProperties.put(AdminClientConfig.CLIENT_ID_CONFIG, clientId + "-authorization-check");
+    adminProperties.putAll(config.clientProperties());
     this.drainer = new Thread(this::drain, "podflow-spool-drainer");
     drainer.setDaemon(true);
     drainer.start();
@@ -166,6 +182,9 @@ public final class FlowPublisher implements AutoCloseable {
     }
     // Records still in the producer's memory fail when the timeout passes: they go to the spool.
     producer.close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+    if (admin != null) {
+      admin.close(Duration.ZERO);
+    }
     try {
       spool.close();
     } catch (IOException e) {
@@ -268,6 +287,11 @@ public final class FlowPublisher implements AutoCloseable {
           }
         }
         if (away && inFlight.isEmpty()) {
+          Throwable refusal = topicRefusal();
+          if (refusal != null) {
+            refuseSpooledBatch(refusal);
+            continue;
+          }
           Thread.sleep(RETRY.toMillis());
         } else if (sent == 0 && committed == 0) {
           Thread.sleep(2);
@@ -286,6 +310,47 @@ public final class FlowPublisher implements AutoCloseable {
         }
       }
     }
+  }
+
+  /**
+   * Why the broker refuses this client the topic itself (authentication or authorization), or null.
+   * A producer without Describe on its topic never gets its metadata, so its sends time out (within
+   * max.block.ms) just as when Kafka is away, and only rarely show the authorization error; left
+   * alone, such records would wait in the spool for good, holding back every later one. An admin
+   * request answers plainly.
+   */
+  private Throwable topicRefusal() {
+    try {
+      if (admin == null) {
+        admin = Admin.create(adminProperties);
+      }
+      admin.describeTopics(List.of(topic)).allTopicNames().get(5, TimeUnit.SECONDS);
+      return null;
+    } catch (ExecutionException e) {
+      return e.getCause() instanceof AuthorizationException
+              || e.getCause() instanceof AuthenticationException
+          ? e.getCause()
+          : null;
+    } catch (java.util.concurrent.TimeoutException | KafkaException e) {
+      return null; // away after all, or the check itself cannot be made: keep waiting
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+  }
+
+  /** The oldest spooled records are refused for good: counted, logged, removed from the spool. */
+  private void refuseSpooledBatch(Throwable refusal) {
+    int n = spool.peek(0, DRAIN_BATCH).size();
+    spool.commit(n);
+    refused.addAndGet(n);
+    LOG.atError()
+        .log(
+            "Kafka refuses this agent topic {} ({}): {} flow records refused for good (see"
+                + " podflow_kafka_refused); check the agent's user and ACLs",
+            topic,
+            refusal.toString(),
+            n);
   }
 
   private ProducerRecord<byte[], byte[]> toRecord(byte[] frame) {

@@ -7,6 +7,7 @@ import io.podflow.agent.testing.FlowRecords;
 import io.podflow.schema.flow.v1.Endpoint;
 import io.podflow.schema.flow.v1.FlowRecord;
 import io.podflow.stack.KafkaBroker;
+import io.podflow.stack.PodflowAcls;
 import io.podflow.stack.junit.LocalStackExtension;
 import java.net.ServerSocket;
 import java.nio.file.Path;
@@ -231,6 +232,47 @@ class FlowPublisherIT {
       try (FlowPublisher publisher = new FlowPublisher(wrong, "test")) {
         publisher.publish(record(0, 0));
         await(() -> publisher.refused() + publisher.spooled() > 0, Duration.ofSeconds(30));
+        assertThat(publisher.acknowledged()).isZero();
+      }
+    }
+  }
+
+  @Test
+  void recordsOutsideTheAgentsAclsAreRefusedCountedAndNotSpooledForever() throws Exception {
+    KafkaBroker.ScramUser agent = new KafkaBroker.ScramUser(PodflowAcls.AGENT_USER, "agent");
+    try (KafkaBroker kafka =
+        KafkaBroker.start(
+            dir.resolve("kafka"),
+            Duration.ofSeconds(60),
+            KafkaBroker.Options.plaintext()
+                .withSecuredListener(
+                    new KafkaBroker.SecuredListener(
+                        new KafkaBroker.ScramUser("admin", "admin-secret"),
+                        List.of(agent),
+                        PodflowAcls.ALL)))) {
+      kafka.createTopics(List.of(new NewTopic(PodflowAcls.ALERTS, 1, (short) 1)));
+      Map<String, String> client = new HashMap<>(kafka.securedClientProperties(agent));
+      client.remove("bootstrap.servers");
+      int n = 20;
+      try (FlowPublisher publisher =
+          new FlowPublisher(
+              new PublisherConfig(
+                  kafka.securedBootstrapServers(),
+                  PodflowAcls.ALERTS, // not the agent's to write
+                  "lz4",
+                  Duration.ofMillis(20),
+                  32 << 20,
+                  dir.resolve("spool"),
+                  16 << 20,
+                  client),
+              "test")) {
+        for (int i = 0; i < n; i++) {
+          publisher.publish(record(i % CONNECTIONS, i / CONNECTIONS));
+        }
+        // An authorization failure is for good: counted (podflow_kafka_refused) and logged, and
+        // the spool does not keep retrying it.
+        await(() -> publisher.refused() == n, Duration.ofSeconds(30));
+        await(() -> publisher.spoolRecords() == 0, Duration.ofSeconds(10));
         assertThat(publisher.acknowledged()).isZero();
       }
     }
