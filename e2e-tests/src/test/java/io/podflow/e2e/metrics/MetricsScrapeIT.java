@@ -43,10 +43,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A real Prometheus scrapes the node agent's /metrics and the flow processor's metrics (Flink's
- * Prometheus reporter, configured as deploy/base/processor/flinkdeployment.yaml configures it), both
- * targets are up, and podflow's series are in Prometheus: the agent's frame counter and the job's
- * decode counter. The agent captures UDP on loopback and publishes to the job's topic, so the job
- * counts what the agent sent, as they are wired in a cluster.
+ * Prometheus reporter, configured as deploy/base/processor/flinkdeployment.yaml configures it),
+ * both targets are up, and podflow's series are in Prometheus: the agent's frame counter and the
+ * job's decode counter. The agent captures UDP on loopback and publishes to the job's topic, so the
+ * job counts what the agent sent, as they are wired in a cluster.
  */
 @ExtendWith(LocalStackExtension.class)
 @EnableKubernetesMockClient(crud = true)
