@@ -56,6 +56,14 @@ class SecuredOpenSearchIT {
   @Test
   void servesHttpsOnlyAndAsksForCredentials() throws Exception {
     assertThat(node.httpUri().getScheme()).isEqualTo("https");
+    URI plain = URI.create("http://127.0.0.1:" + node.httpUri().getPort() + "/");
+    assertThatThrownBy(
+            () ->
+                HttpClient.newHttpClient()
+                    .send(
+                        HttpRequest.newBuilder(plain).timeout(Duration.ofSeconds(10)).build(),
+                        HttpResponse.BodyHandlers.discarding()))
+        .isInstanceOf(java.io.IOException.class);
     assertThat(send(request("/"), null).statusCode()).isEqualTo(401);
     assertThat(send(request("/"), "wrong-password").statusCode()).isEqualTo(401);
     assertThat(send(request("/"), PROCESSOR_PASSWORD).statusCode()).isEqualTo(200);

@@ -73,6 +73,9 @@ public final class FlowPublisher implements AutoCloseable {
     adminProperties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
     adminProperties.put(AdminClientConfig.CLIENT_ID_CONFIG, clientId + "-authorization-check");
     adminProperties.putAll(config.clientProperties());
+    // While Kafka is away the check runs every retry: its calls must not pile up.
+    adminProperties.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "5000");
+    adminProperties.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
     this.drainer = new Thread(this::drain, "podflow-spool-drainer");
     drainer.setDaemon(true);
     drainer.start();
