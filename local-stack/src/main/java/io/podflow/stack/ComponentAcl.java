@@ -61,12 +61,21 @@ public record ComponentAcl(String user, List<Grant> grants) {
                     java.util.Map.of(
                         "type", camel(g.type().name()),
                         "name", g.name(),
-                        "patternType", g.pattern().name().toLowerCase(java.util.Locale.ROOT)),
+                        "patternType", strimziPattern(g.pattern())),
                     "operations",
                     g.operations().stream().map(op -> pascal(op.name())).sorted().toList(),
                     "host",
                     "*"))
         .toList();
+  }
+
+  /** Strimzi says literal and prefix where Kafka says LITERAL and PREFIXED. */
+  static String strimziPattern(PatternType pattern) {
+    return switch (pattern) {
+      case LITERAL -> "literal";
+      case PREFIXED -> "prefix";
+      default -> throw new IllegalArgumentException("no Strimzi pattern type for " + pattern);
+    };
   }
 
   /** TOPIC to topic, TRANSACTIONAL_ID to transactionalId. */

@@ -23,9 +23,26 @@ import java.util.Map;
  * @param adminPassword the password of {@value #ADMIN_USER} (all_access), for the test's own reads
  * @param processorPassword the password of {@value #PROCESSOR_USER}, who may do what the flow
  *     processor does and nothing more (roles.yml beside this class)
+ * @param roles the plugin's roles.yml as text, to enforce roles written elsewhere (deploy/'s, as a
+ *     cluster gets them); null for roles.yml beside this class. Its roles_mapping.yml maps the
+ *     users either way.
  */
 public record OpenSearchSecurity(
-    LoopbackCertificates certificates, String adminPassword, String processorPassword) {
+    LoopbackCertificates certificates,
+    String adminPassword,
+    String processorPassword,
+    String roles) {
+
+  /** With the roles beside this class. */
+  public OpenSearchSecurity(
+      LoopbackCertificates certificates, String adminPassword, String processorPassword) {
+    this(certificates, adminPassword, processorPassword, null);
+  }
+
+  /** The same users and certificates, enforcing {@code rolesYml} instead. */
+  public OpenSearchSecurity withRoles(String rolesYml) {
+    return new OpenSearchSecurity(certificates, adminPassword, processorPassword, rolesYml);
+  }
 
   public static final String ADMIN_USER = "podflow-admin";
   public static final String PROCESSOR_USER = "podflow-flow-processor";
@@ -78,7 +95,11 @@ public record OpenSearchSecurity(
           securityConfig.resolve("internal_users.yml"),
           internalUsers(
               hash(home, adminPassword, env, logDir), hash(home, processorPassword, env, logDir)));
-      copyResource("roles.yml", securityConfig);
+      if (roles == null) {
+        copyResource("roles.yml", securityConfig);
+      } else {
+        Files.writeString(securityConfig.resolve("roles.yml"), roles);
+      }
       copyResource("roles_mapping.yml", securityConfig);
     } catch (IOException e) {
       throw new UncheckedIOException("could not configure the security plugin in " + home, e);

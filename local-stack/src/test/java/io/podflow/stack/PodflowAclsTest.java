@@ -37,8 +37,7 @@ class PodflowAclsTest {
         .contains(
             Map.of(
                 "resource",
-                Map.of(
-                    "type", "group", "name", "podflow-flow-processor", "patternType", "prefixed"),
+                Map.of("type", "group", "name", "podflow-flow-processor", "patternType", "prefix"),
                 "operations",
                 List.of("Read"),
                 "host",

@@ -19,14 +19,32 @@ public final class IndexedDocuments {
 
   public static List<JsonNode> of(URI openSearch, String index, String cluster)
       throws IOException, InterruptedException {
-    HTTP.send(
-        HttpRequest.newBuilder(openSearch.resolve("/" + index + "/_refresh"))
-            .POST(HttpRequest.BodyPublishers.noBody())
-            .build(),
-        HttpResponse.BodyHandlers.discarding());
+    return of(HTTP, null, openSearch, index, cluster);
+  }
+
+  /**
+   * The same from a secured node: {@code http} trusts its CA, {@code authorization} is the
+   * Authorization header of a user who may read the index (null for none).
+   */
+  public static List<JsonNode> of(
+      HttpClient http, String authorization, URI openSearch, String index, String cluster)
+      throws IOException, InterruptedException {
+    HttpResponse<Void> refreshed =
+        http.send(
+            authorized(
+                    HttpRequest.newBuilder(openSearch.resolve("/" + index + "/_refresh")),
+                    authorization)
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .build(),
+            HttpResponse.BodyHandlers.discarding());
+    if (refreshed.statusCode() == 401 || refreshed.statusCode() == 403) {
+      throw new IOException("refresh of " + index + " answered " + refreshed.statusCode());
+    }
     HttpResponse<String> r =
-        HTTP.send(
-            HttpRequest.newBuilder(openSearch.resolve("/" + index + "/_search"))
+        http.send(
+            authorized(
+                    HttpRequest.newBuilder(openSearch.resolve("/" + index + "/_search")),
+                    authorization)
                 .header("Content-Type", "application/json")
                 .POST(
                     HttpRequest.BodyPublishers.ofString(
@@ -44,5 +62,9 @@ public final class IndexedDocuments {
     }
     JSON.readTree(r.body()).at("/hits/hits").forEach(h -> docs.add(h.get("_source")));
     return docs;
+  }
+
+  private static HttpRequest.Builder authorized(HttpRequest.Builder request, String authorization) {
+    return authorization == null ? request : request.header("Authorization", authorization);
   }
 }

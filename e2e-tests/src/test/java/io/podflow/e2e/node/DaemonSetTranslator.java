@@ -49,13 +49,34 @@ final class DaemonSetTranslator {
   private static final Pattern VARIABLE = Pattern.compile("\\$\\(([A-Za-z_][A-Za-z0-9_]*)\\)");
 
   /**
+   * The downward API's fields a host-network pod gets from the node: its IP is the node's, and the
+   * node here is this machine seen through loopback (the only address the test's servers use).
+   */
+  private static final Map<String, String> HOST_NETWORK_FIELDS =
+      Map.of("status.podIP", "127.0.0.1", "status.hostIP", "127.0.0.1");
+
+  /**
    * What the node gives a pod that the manifest only names.
    *
-   * @param fieldRefs values of the downward API's fields ({@code spec.nodeName}, ...)
+   * @param fieldRefs values of the downward API's fields ({@code spec.nodeName}, ...); a
+   *     host-network pod's {@code status.podIP} and {@code status.hostIP} need none
    * @param apiServer the Kubernetes API's URL (a service account's way to the API server)
    * @param workDir where ConfigMap volumes are written and hostPath volumes stand
+   * @param secrets each Secret's data as the kubelet would project it: a directory holding one file
+   *     per key, by Secret name (a Secret the manifest mounts and this lacks is an error)
    */
-  record Node(Map<String, String> fieldRefs, String apiServer, Path workDir) {}
+  record Node(
+      Map<String, String> fieldRefs, String apiServer, Path workDir, Map<String, Path> secrets) {
+    Node {
+      fieldRefs = Map.copyOf(fieldRefs);
+      secrets = Map.copyOf(secrets);
+    }
+
+    /** A node whose pods mount no Secret. */
+    Node(Map<String, String> fieldRefs, String apiServer, Path workDir) {
+      this(fieldRefs, apiServer, workDir, Map.of());
+    }
+  }
 
   /** A manifest the translator cannot run as it says. */
   static final class UntranslatableException extends RuntimeException {
@@ -72,6 +93,7 @@ final class DaemonSetTranslator {
   private final List<String> flags = new ArrayList<>();
   private final Map<String, String> env = new LinkedHashMap<>();
   private final Map<String, Path> hostPaths = new LinkedHashMap<>();
+  private boolean hostNetwork;
 
   private DaemonSetTranslator(JsonNode daemonSet, List<JsonNode> objects, Node node) {
     this.ds = new ManifestFields(daemonSet);
@@ -128,7 +150,11 @@ final class DaemonSetTranslator {
       throw new UntranslatableException(
           "hostNetwork: true expected (the agent captures the node's interfaces)");
     }
+    hostNetwork = true;
     flags.addAll(List.of("--network", "host"));
+    // Service links are variables naming the namespace's Services: the test creates none, and
+    // podman adds none, whichever the manifest asks.
+    ds.take(POD + ".enableServiceLinks");
     // With the host's network the host's resolver is the pod's too, as ClusterFirstWithHostNet
     // gives a host-network pod the cluster's DNS; the agent resolves nothing but its servers.
     String dns = ds.take(POD + ".dnsPolicy").asText("ClusterFirst");
@@ -239,6 +265,9 @@ final class DaemonSetTranslator {
       } else if (e.path("valueFrom").has("fieldRef")) {
         String field = e.path("valueFrom").path("fieldRef").path("fieldPath").asText();
         value = node.fieldRefs().get(field);
+        if (value == null && hostNetwork) {
+          value = HOST_NETWORK_FIELDS.get(field);
+        }
         if (value == null) {
           throw new UntranslatableException(
               "env " + name + ": no test value for fieldRef " + field);
@@ -297,6 +326,10 @@ final class DaemonSetTranslator {
       if (v.has("configMap")) {
         // Kubernetes mounts a ConfigMap read-only, one file per key.
         Path dir = writeConfigMap(v.path("name").asText(), v.path("configMap"));
+        flags.addAll(List.of("--volume", dir + ":" + target + ":ro"));
+      } else if (v.has("secret")) {
+        // Kubernetes mounts a Secret read-only, one file per key, whatever the mount says.
+        Path dir = secretDirectory(v.path("name").asText(), v.path("secret"));
         flags.addAll(List.of("--volume", dir + ":" + target + ":ro"));
       } else if (v.has("hostPath")) {
         Path dir = directory("host" + v.path("hostPath").path("path").asText());
@@ -365,6 +398,45 @@ final class DaemonSetTranslator {
           Map.Entry<String, JsonNode> e = f.next();
           Files.writeString(dir.resolve(e.getKey()), e.getValue().asText());
         }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return dir;
+  }
+
+  /**
+   * The directory standing for a Secret volume: the test's directory for that Secret as it is, or
+   * with {@code items} only the keys they name, under their paths (as the kubelet projects them).
+   */
+  private Path secretDirectory(String volume, JsonNode source) {
+    String name = source.path("secretName").asText();
+    for (Iterator<String> f = source.fieldNames(); f.hasNext(); ) {
+      String field = f.next();
+      if (!Set.of("secretName", "items", "optional", "defaultMode").contains(field)) {
+        throw new UntranslatableException("secret volume " + volume + ": " + field);
+      }
+    }
+    Path data = node.secrets().get(name);
+    if (data == null) {
+      if (source.path("optional").asBoolean(false)) {
+        return directory("secret-" + volume);
+      }
+      throw new UntranslatableException(
+          "volume " + volume + " mounts the Secret " + name + ", which the test does not provide");
+    }
+    if (!source.has("items")) {
+      return data;
+    }
+    Path dir = directory("secret-" + volume);
+    try {
+      for (JsonNode item : source.path("items")) {
+        Path key = data.resolve(item.path("key").asText());
+        if (!Files.isRegularFile(key)) {
+          throw new UntranslatableException(
+              "the Secret " + name + " has no key " + item.path("key").asText());
+        }
+        Files.copy(key, dir.resolve(item.path("path").asText()));
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -97,6 +97,35 @@ class DaemonSetTranslatorTest {
         new DaemonSetTranslator.Node(fieldRefs, "http://127.0.0.1:6443", dir));
   }
 
+  private PodmanRun translate(String yaml, Map<String, String> fieldRefs, Map<String, Path> secrets)
+      throws Exception {
+    List<JsonNode> objects = RenderedManifests.parse(yaml);
+    return DaemonSetTranslator.translate(
+        RenderedManifests.find(objects, "DaemonSet", "podflow-agent"),
+        objects,
+        new DaemonSetTranslator.Node(fieldRefs, "http://127.0.0.1:6443", dir, secrets));
+  }
+
+  /** RENDERED with the agent's two Secret volumes, the CA's projected through items. */
+  private static String withSecrets() {
+    return RENDERED
+        .replace(
+            "            - {name: tmp, mountPath: /tmp}\n",
+            "            - {name: tmp, mountPath: /tmp}\n"
+                + "            - {name: kafka-user, mountPath: /etc/podflow-secrets/kafka-user,"
+                + " readOnly: true}\n"
+                + "            - {name: kafka-ca, mountPath: /etc/podflow-secrets/kafka-ca}\n")
+        .replace(
+            "          emptyDir: {}\n",
+            "          emptyDir: {}\n"
+                + "        - name: kafka-user\n"
+                + "          secret: {secretName: podflow-agent-kafka-user}\n"
+                + "        - name: kafka-ca\n"
+                + "          secret:\n"
+                + "            secretName: podflow-kafka-ca\n"
+                + "            items: [{key: ca.crt, path: ca.pem}]\n");
+  }
+
   private PodmanRun translate(String yaml) throws Exception {
     return translate(yaml, Map.of("spec.nodeName", "node-1"));
   }
@@ -179,6 +208,69 @@ class DaemonSetTranslatorTest {
                         "{configMapKeyRef: {name: podflow-kafka-2b4c6",
                         "{configMapKeyRef: {name: other")))
         .hasMessageContaining("no ConfigMap other");
+  }
+
+  @Test
+  void aSecretVolumeIsTheTestsDirectoryForThatSecretMountedReadOnly() throws Exception {
+    Path user = Files.createDirectories(dir.resolve("given/user"));
+    Files.writeString(user.resolve("password"), "s3cret");
+    Path ca = Files.createDirectories(dir.resolve("given/ca"));
+    Files.writeString(ca.resolve("ca.crt"), "PEM");
+    Files.writeString(ca.resolve("ca.p12"), "not projected");
+    PodmanRun run =
+        translate(
+            withSecrets(),
+            Map.of("spec.nodeName", "node-1"),
+            Map.of("podflow-agent-kafka-user", user, "podflow-kafka-ca", ca));
+    Path projected = dir.resolve("secret-kafka-ca");
+    assertThat(String.join(" ", run.flags()))
+        .contains("--volume " + user + ":/etc/podflow-secrets/kafka-user:ro")
+        // Read-only although the mount does not say so: the kubelet mounts Secrets read-only.
+        .contains("--volume " + projected + ":/etc/podflow-secrets/kafka-ca:ro");
+    // items: only the keys named, under their paths.
+    assertThat(Files.readString(projected.resolve("ca.pem"))).isEqualTo("PEM");
+    assertThat(projected.resolve("ca.p12")).doesNotExist();
+  }
+
+  @Test
+  void aSecretTheTestDoesNotProvideIsAnErrorNamingIt() throws Exception {
+    Path user = Files.createDirectories(dir.resolve("given/user"));
+    assertThatThrownBy(
+            () ->
+                translate(
+                    withSecrets(),
+                    Map.of("spec.nodeName", "node-1"),
+                    Map.of("podflow-agent-kafka-user", user)))
+        .isInstanceOf(DaemonSetTranslator.UntranslatableException.class)
+        .hasMessageContaining("Secret podflow-kafka-ca");
+    Path ca = Files.createDirectories(dir.resolve("given/ca"));
+    assertThatThrownBy(
+            () ->
+                translate(
+                    withSecrets(),
+                    Map.of("spec.nodeName", "node-1"),
+                    Map.of("podflow-agent-kafka-user", user, "podflow-kafka-ca", ca)))
+        .hasMessageContaining("the Secret podflow-kafka-ca has no key ca.crt");
+  }
+
+  @Test
+  void aHostNetworkPodsOwnAndNodesIpAreLoopbackWithoutATestValue() throws Exception {
+    String withIps =
+        RENDERED.replace(
+            "            - name: JAVA_TOOL_OPTIONS\n",
+            "            - name: POD_IP\n"
+                + "              valueFrom: {fieldRef: {fieldPath: status.podIP}}\n"
+                + "            - name: HOST_IP\n"
+                + "              valueFrom: {fieldRef: {fieldPath: status.hostIP}}\n"
+                + "            - name: JAVA_TOOL_OPTIONS\n");
+    PodmanRun run = translate(withIps);
+    assertThat(run.env())
+        .containsEntry("POD_IP", "127.0.0.1")
+        .containsEntry("HOST_IP", "127.0.0.1");
+    // Without the host's network the pod would have an address of its own, which podman does not
+    // give as Kubernetes would: the translator refuses such a manifest anyway.
+    assertThatThrownBy(() -> translate(withIps.replace("hostNetwork: true", "hostNetwork: false")))
+        .hasMessageContaining("hostNetwork");
   }
 
   @Test

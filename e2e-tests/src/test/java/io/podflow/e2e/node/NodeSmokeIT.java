@@ -2,6 +2,7 @@ package io.podflow.e2e.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -10,14 +11,20 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.podflow.e2e.images.Images;
 import io.podflow.e2e.images.IndexedDocuments;
-import io.podflow.e2e.images.RunTopics;
 import io.podflow.processor.job.FlowProcessorJob;
 import io.podflow.processor.job.ProcessorConfig;
 import io.podflow.schema.flow.v1.FlowRecord;
+import io.podflow.schema.kafka.KafkaClientProperties;
+import io.podflow.schema.kafka.PodflowTopic;
+import io.podflow.schema.kafka.TopicSetup;
+import io.podflow.stack.ComponentAcl;
 import io.podflow.stack.KafkaBroker;
+import io.podflow.stack.KafkaBroker.ScramUser;
+import io.podflow.stack.LoopbackCertificates;
 import io.podflow.stack.OpenSearchNode;
+import io.podflow.stack.OpenSearchSecurity;
+import io.podflow.stack.StrimziAcls;
 import io.podflow.stack.TopicReader;
-import io.podflow.stack.junit.LocalStackExtension;
 import io.podflow.stack.lab.MockApiServer;
 import io.podflow.stack.lab.NetnsLab;
 import java.io.IOException;
@@ -30,26 +37,33 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The node smoke test: the agent image, built on a local Debian base, runs under podman with the
- * flags derived from the rendered DaemonSet ({@link DaemonSetTranslator}: host network, the same
- * user, capabilities, read-only root, no_new_privs, mounts, environment, memory limit and
- * arguments), captures the lab's pods, names them from the mock API, publishes to Kafka, and the
- * flow processor (MiniCluster) turns its records into documents in OpenSearch.
+ * The node smoke test, on the secured stack: the agent image, built on a local Debian base, runs
+ * under podman with the flags derived from the rendered DaemonSet ({@link DaemonSetTranslator}:
+ * host network, the same user, capabilities, read-only root, no_new_privs, mounts, Secrets,
+ * environment, memory limit and arguments) and its shipped agent.yaml, changed only through
+ * PODFLOW_* overrides for what differs on this machine. It captures the lab's pods, names them from
+ * the mock API and publishes over TLS with SCRAM-SHA-512 as podflow-agent to a broker that enforces
+ * the ACLs of deploy/'s rendered KafkaUsers. The flow processor (MiniCluster), with the
+ * FlinkDeployment's own arguments and kafka-client.properties, reads them as podflow-flow-processor
+ * and indexes into an OpenSearch with TLS and basic authentication that enforces deploy/'s
+ * roles.yml. One secured broker and one secured OpenSearch for the class.
  */
-@ExtendWith(LocalStackExtension.class)
 class NodeSmokeIT {
   /**
    * The agent's kustomization, relative to the repository (CONTRACTS.md: the node smoke test
@@ -83,21 +97,100 @@ class NodeSmokeIT {
           "BPF",
           39);
 
+  @TempDir static Path servers;
+  private static ScramUser agentUser;
+  private static ScramUser processorUser;
+  private static KafkaBroker kafka;
+  private static OpenSearchNode openSearch;
+
   @TempDir Path dir;
 
+  /**
+   * The secured broker with the components' users and the ACLs of the rendered KafkaUsers, its
+   * topics as {@code podflow setup} makes them; the secured OpenSearch with the rendered roles.
+   */
+  @BeforeAll
+  static void startSecuredServers() throws Exception {
+    // OpenSearch runs as its own unprivileged user, who must reach its directory below this one.
+    Files.setPosixFilePermissions(servers, PosixFilePermissions.fromString("rwxr-xr-x"));
+    List<JsonNode> kafkaObjects =
+        RenderedManifests.render(Images.ROOT.resolve("deploy/base/kafka"));
+    List<ComponentAcl> acls = new ArrayList<>();
+    for (JsonNode user : kafkaObjects) {
+      if (user.path("kind").asText().equals("KafkaUser")) {
+        acls.add(
+            StrimziAcls.read(
+                user.at("/metadata/name").asText(),
+                JSON.convertValue(
+                    user.at("/spec/authorization/acls"),
+                    new TypeReference<List<Map<String, Object>>>() {})));
+      }
+    }
+    agentUser = new ScramUser("podflow-agent", "agent-" + UUID.randomUUID());
+    processorUser = new ScramUser("podflow-flow-processor", "processor-" + UUID.randomUUID());
+    kafka =
+        KafkaBroker.start(
+            servers.resolve("kafka"),
+            Duration.ofSeconds(120),
+            KafkaBroker.Options.plaintext()
+                .withSecuredListener(
+                    new KafkaBroker.SecuredListener(
+                        new ScramUser("podflow-admin", "admin-" + UUID.randomUUID()),
+                        List.of(agentUser, processorUser),
+                        acls)));
+    // Through the internal listener (a super user), as an operator runs podflow setup.
+    List<TopicSetup.Outcome> topics =
+        TopicSetup.apply(
+            kafka.bootstrapServers(), KafkaClientProperties.NONE, TopicSetup.Plan.defaults());
+    assertThat(topics).noneMatch(TopicSetup.Outcome::failed);
+
+    // The security plugin's roles as deploy/ mounts them (the ConfigMap holding roles.yml).
+    List<JsonNode> roles =
+        RenderedManifests.render(Images.ROOT.resolve("deploy/base/opensearch")).stream()
+            .filter(o -> o.path("kind").asText().equals("ConfigMap"))
+            .filter(o -> o.at("/data/roles.yml").isTextual())
+            .toList();
+    assertThat(roles).hasSize(1);
+    openSearch =
+        OpenSearchNode.startSecured(
+            servers.resolve("opensearch"),
+            Duration.ofSeconds(240),
+            new OpenSearchSecurity(
+                    LoopbackCertificates.issue(servers.resolve("opensearch-tls")),
+                    "admin-" + UUID.randomUUID(),
+                    "processor-" + UUID.randomUUID())
+                .withRoles(roles.get(0).at("/data/roles.yml").asText()));
+  }
+
+  @AfterAll
+  static void stopSecuredServers() {
+    if (kafka != null) {
+      kafka.close();
+    }
+    if (openSearch != null) {
+      openSearch.close();
+    }
+  }
+
   @Test
-  void theAgentImageRunAsTheDaemonSetSaysCapturesNamesAndPublishesFlowsThatReachOpenSearch(
-      KafkaBroker kafka, OpenSearchNode openSearch) throws Exception {
+  void
+      theAgentImageRunAsTheDaemonSetSaysPublishesOverTlsAndScramWithinItsAclsAndItsFlowsReachTheSecuredOpenSearch()
+          throws Exception {
     Images.build("agent");
     List<JsonNode> objects = RenderedManifests.render(Images.ROOT.resolve(AGENT_MANIFESTS));
     JsonNode daemonSet = RenderedManifests.find(objects, "DaemonSet", "podflow-agent");
 
     String run = "smoke-" + System.nanoTime();
-    RunTopics topics = RunTopics.create(kafka, run);
-    String flows = topics.flows();
-    String policies = topics.policies();
     int httpPort = freePort();
     String agentPod = "podflow-agent-x1y2z";
+    // The Secrets the DaemonSet mounts, as Strimzi writes them: the KafkaUser's password, the
+    // cluster CA's certificate.
+    Map<String, Path> agentSecrets =
+        Map.of(
+            "podflow-agent-kafka-user",
+            secret(dir.resolve("secrets/agent-user"), "password", agentUser.password()),
+            "podflow-kafka-ca",
+            kafkaCa(dir.resolve("secrets/kafka-ca")));
 
     try (MockApiServer api = new MockApiServer();
         KubernetesClient client = api.server().createClient();
@@ -117,23 +210,19 @@ class NodeSmokeIT {
                       "metadata.name",
                       agentPod,
                       "metadata.namespace",
-                      daemonSet.at("/metadata/namespace").asText(),
-                      "status.podIP",
-                      "127.0.0.1",
-                      "status.hostIP",
-                      "127.0.0.1"),
+                      daemonSet.at("/metadata/namespace").asText()),
                   "http://127.0.0.1:" + api.port(),
-                  dir.resolve("node")));
+                  dir.resolve("node"),
+                  agentSecrets));
       System.out.println("node smoke test: podman run " + String.join(" ", agent.flags()));
 
-      // What differs from a cluster, as the agent's environment overrides (PODFLOW_*): the lab's
-      // servers and interfaces, this run's topics and cluster name, a free port for HTTP, and
-      // short flow timeouts so that records come while the test waits.
+      // What differs from a cluster, as the agent's environment overrides (PODFLOW_*): the secured
+      // listener's loopback address, the lab's interfaces, this run's cluster name, a free port for
+      // HTTP, and short flow timeouts so that records come while the test waits. The topics are
+      // agent.yaml's own: the ACLs name them.
       Map<String, String> overrides = new LinkedHashMap<>();
       overrides.put("PODFLOW_CLUSTER", run);
-      overrides.put("PODFLOW_KAFKA_BOOTSTRAPSERVERS", kafka.bootstrapServers());
-      overrides.put("PODFLOW_KAFKA_TOPIC", flows);
-      overrides.put("PODFLOW_POLICIES_TOPIC", policies);
+      overrides.put("PODFLOW_KAFKA_BOOTSTRAPSERVERS", kafka.securedBootstrapServers());
       overrides.put("PODFLOW_CAPTURE_INTERFACES", lab.vethPrefix() + "*");
       overrides.put("PODFLOW_HTTP_PORT", String.valueOf(httpPort));
       overrides.put("PODFLOW_FLOWS_ACTIVETIMEOUTSECONDS", "1");
@@ -148,16 +237,7 @@ class NodeSmokeIT {
               .redirectErrorStream(true)
               .redirectOutput(log.toFile())
               .start();
-      ProcessorConfig processor =
-          ProcessorConfig.parse(
-              new String[] {
-                "--bootstrap-servers=" + kafka.bootstrapServers(),
-                "--opensearch=" + openSearch.httpUri(),
-                "--flows-topic=" + flows,
-                "--policies-topic=" + policies,
-                "--group-id=" + run
-              },
-              Map.of());
+      ProcessorConfig processor = processorConfig();
       JobClient job = null;
       try {
         awaitHttp(agent.readiness().path(), httpPort, container, log);
@@ -165,7 +245,7 @@ class NodeSmokeIT {
         assertProcessRunsAsTheManifestSays(run, daemonSet);
 
         Runnable traffic = () -> lab.run(clientPod, "ping -c 2 -i 0.2 -W 1 " + serverPod.ip());
-        FlowRecord record = awaitRecord(kafka, flows, run, traffic, log);
+        FlowRecord record = awaitRecord(PodflowTopic.FLOWS.topic(), run, traffic, log);
         assertThat(record.getSource().getKubernetes().getPodName()).isEqualTo("client-0");
         assertThat(record.getDestination().getKubernetes().getPodName()).isEqualTo("server-0");
         assertThat(record.getSource().getKubernetes().getNamespace()).isEqualTo("lab");
@@ -173,7 +253,7 @@ class NodeSmokeIT {
         assertThat(record.getObserver().getAgent()).isEqualTo(agentPod);
 
         job = startJob(processor);
-        JsonNode doc = awaitDocument(openSearch.httpUri(), run, traffic);
+        JsonNode doc = awaitDocument(run, traffic);
         assertThat(doc.at("/source/kubernetes/pod/name").asText()).isEqualTo("client-0");
         assertThat(doc.at("/destination/kubernetes/pod/name").asText()).isEqualTo("server-0");
         assertThat(doc.at("/network/transport").asText()).isEqualTo("icmp");
@@ -192,9 +272,103 @@ class NodeSmokeIT {
       for (String line : agentLines) {
         assertThat(JSON.readTree(line).has("log.level")).as(line).isTrue();
       }
+      // The password came from the mounted Secret file, never through the log.
+      assertThat(String.join("\n", lines)).doesNotContain(agentUser.password());
       // The spool lives in the hostPath volume: the agent could write there as the manifest's user.
       assertThat(agent.hostPaths()).containsKey("/var/lib/podflow");
     }
+  }
+
+  /**
+   * The processor as the rendered FlinkDeployment starts it: its job arguments and its
+   * kafka-client.properties unchanged but for the pod's mount paths, which name this machine's
+   * directories for the ConfigMap and the Secrets (the processor's SCRAM password, the broker's CA,
+   * its OpenSearch password and the node's CA); the addresses, which the pod gets from the
+   * podflow-endpoints ConfigMap, are the secured servers' on loopback.
+   */
+  private ProcessorConfig processorConfig() throws Exception {
+    List<JsonNode> objects = RenderedManifests.render(Images.ROOT.resolve("deploy/base/processor"));
+    JsonNode deployment =
+        RenderedManifests.find(objects, "FlinkDeployment", "podflow-flow-processor");
+    Map<String, Path> secrets =
+        Map.of(
+            "podflow-flow-processor",
+            secret(dir.resolve("secrets/processor-user"), "password", processorUser.password()),
+            "podflow-kafka-cluster-ca-cert",
+            kafkaCa(dir.resolve("secrets/processor-kafka-ca")),
+            "podflow-opensearch-flow-processor",
+            secret(
+                dir.resolve("secrets/opensearch-user"),
+                "password",
+                openSearch.security().processorPassword()),
+            "podflow-opensearch-tls",
+            secret(
+                dir.resolve("secrets/opensearch-tls"),
+                "ca.crt",
+                Files.readString(openSearch.security().certificates().caPem())));
+    JsonNode pod = deployment.at("/spec/podTemplate/spec");
+    Map<String, JsonNode> volumes = new LinkedHashMap<>();
+    pod.path("volumes").forEach(v -> volumes.put(v.path("name").asText(), v));
+    // Mount path to this machine's directory, longest first so no path is cut at a shorter one.
+    Map<String, Path> mounts =
+        new java.util.TreeMap<>(
+            java.util.Comparator.comparingInt(String::length).reversed().thenComparing(k -> k));
+    Map<String, JsonNode> configMapMounts = new LinkedHashMap<>();
+    for (JsonNode m : pod.at("/containers/0/volumeMounts")) {
+      JsonNode v = volumes.get(m.path("name").asText());
+      String path = m.path("mountPath").asText();
+      if (v.has("secret")) {
+        Path data = secrets.get(v.at("/secret/secretName").asText());
+        assertThat(data)
+            .as("a test value for the Secret " + v.at("/secret/secretName"))
+            .isNotNull();
+        for (JsonNode item : v.at("/secret/items")) {
+          assertThat(item.path("key").asText()).isEqualTo(item.path("path").asText());
+        }
+        mounts.put(path, data);
+      } else if (v.has("configMap")) {
+        mounts.put(
+            path, Files.createDirectories(dir.resolve("processor-" + v.path("name").asText())));
+        configMapMounts.put(path, v);
+      }
+    }
+    for (var e : configMapMounts.entrySet()) {
+      JsonNode data =
+          RenderedManifests.find(objects, "ConfigMap", e.getValue().at("/configMap/name").asText())
+              .path("data");
+      for (var f : (Iterable<Map.Entry<String, JsonNode>>) data::fields) {
+        Files.writeString(
+            mounts.get(e.getKey()).resolve(f.getKey()),
+            onThisMachine(f.getValue().asText(), mounts));
+      }
+    }
+    List<String> args = new ArrayList<>();
+    deployment.at("/spec/job/args").forEach(a -> args.add(onThisMachine(a.asText(), mounts)));
+    args.add("--bootstrap-servers=" + kafka.securedBootstrapServers());
+    args.add("--opensearch=" + openSearch.httpUri());
+    System.out.println("node smoke test: processor arguments " + args);
+    return ProcessorConfig.parse(args.toArray(String[]::new), Map.of());
+  }
+
+  /** {@code text} with each of the pod's mount paths replaced by the directory standing for it. */
+  private static String onThisMachine(String text, Map<String, Path> mounts) {
+    String out = text;
+    for (var m : mounts.entrySet()) {
+      out = out.replace(m.getKey(), m.getValue().toString());
+    }
+    return out;
+  }
+
+  /** The broker's CA certificate as Strimzi's cluster CA Secret holds it (key ca.crt, PEM). */
+  private static Path kafkaCa(Path dir) throws IOException {
+    return secret(dir, "ca.crt", Files.readString(kafka.certificates().caPem()));
+  }
+
+  /** A directory holding one Secret's one key, as the kubelet projects it. */
+  private static Path secret(Path dir, String key, String value) throws IOException {
+    Files.createDirectories(dir);
+    Files.writeString(dir.resolve(key), value);
+    return dir;
   }
 
   /**
@@ -290,12 +464,12 @@ class NodeSmokeIT {
     }
   }
 
-  private static FlowRecord awaitRecord(
-      KafkaBroker kafka, String topic, String cluster, Runnable traffic, Path log)
+  private static FlowRecord awaitRecord(String topic, String cluster, Runnable traffic, Path log)
       throws Exception {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (System.nanoTime() < deadline) {
       traffic.run();
+      // Through the internal listener: the test reads as an operator would, not as a component.
       for (var r : TopicReader.all(kafka.bootstrapServers(), topic)) {
         FlowRecord record = FlowRecord.parseFrom(r.value());
         if (record.getCluster().equals(cluster)
@@ -310,13 +484,23 @@ class NodeSmokeIT {
     throw new AssertionError("no named record within " + WAIT + ": " + Files.readString(log));
   }
 
-  private static JsonNode awaitDocument(URI openSearch, String cluster, Runnable traffic)
-      throws Exception {
+  /** The run's document, read as the admin user over TLS trusting only the node's CA. */
+  private static JsonNode awaitDocument(String cluster, Runnable traffic) throws Exception {
+    HttpClient trusting =
+        HttpClient.newBuilder()
+            .sslContext(openSearch.security().certificates().sslContext())
+            .build();
     long deadline = System.nanoTime() + WAIT.toNanos();
     List<JsonNode> docs = List.of();
     while (System.nanoTime() < deadline) {
       traffic.run();
-      docs = IndexedDocuments.of(openSearch, "podflow-flows", cluster);
+      docs =
+          IndexedDocuments.of(
+              trusting,
+              openSearch.security().adminAuthorization(),
+              openSearch.httpUri(),
+              "podflow-flows",
+              cluster);
       for (JsonNode doc : docs) {
         if (doc.at("/source/kubernetes/pod/name").asText().equals("client-0")) {
           return doc;
