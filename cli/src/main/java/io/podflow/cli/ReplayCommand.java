@@ -81,6 +81,10 @@ final class ReplayCommand implements Callable<Integer> {
     if (!Files.isReadable(file)) {
       throw new IllegalArgumentException("cannot read " + file);
     }
+    if (maxFlows < 1 || maxFlows > FlowTableConfig.MAX_FLOWS) {
+      throw new IllegalArgumentException(
+          "--max-flows must be between 1 and " + FlowTableConfig.MAX_FLOWS + ", not " + maxFlows);
+    }
     FlowTableConfig config =
         FlowTableConfig.defaults()
             .withTimeouts(

@@ -53,6 +53,16 @@ class ReplayCommandTest {
     assertThat(bad.err()).contains("--idle-timeout must be a positive number of seconds");
   }
 
+  @Test
+  void refusesMoreFlowsThanATablesArraysCanHold() {
+    String file = CAPTURES.resolve("mixed-traffic.pcap").toString();
+
+    CommandRun tooMany = replay(file, "--max-flows", "67108864");
+
+    assertThat(tooMany.exit()).isEqualTo(1);
+    assertThat(tooMany.err()).contains("--max-flows must be between 1 and 33554432, not 67108864");
+  }
+
   private static JsonNode table(String name) throws IOException {
     return MAPPER.readTree(CAPTURES.resolve(name + ".flows.json").toFile());
   }

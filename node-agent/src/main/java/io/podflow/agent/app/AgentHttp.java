@@ -32,17 +32,19 @@ final class AgentHttp implements AutoCloseable {
       server =
           new SmallHttpServer(
               new InetSocketAddress(address, port),
+              // The probes are cheap: answered on the server's loop, behind no scrape.
+              Map.of(
+                  "/healthz",
+                  () -> check(unhealthy.get(), "ok\n"),
+                  "/readyz",
+                  () -> check(notReady.get(), "ready\n")),
               Map.of(
                   "/metrics",
                   () ->
                       new Response(
                           200,
                           "text/plain; version=0.0.4; charset=utf-8",
-                          registry.scrape().getBytes(StandardCharsets.UTF_8)),
-                  "/healthz",
-                  () -> check(unhealthy.get(), "ok\n"),
-                  "/readyz",
-                  () -> check(notReady.get(), "ready\n")),
+                          registry.scrape().getBytes(StandardCharsets.UTF_8))),
               SmallHttpServer.Limits.defaults());
     } catch (IOException e) {
       throw new IllegalStateException(

@@ -1,6 +1,7 @@
 package io.podflow.agent.app;
 
 import io.podflow.agent.capture.CaptureConfig;
+import io.podflow.agent.capture.CaptureSink;
 import io.podflow.agent.capture.CaptureStats;
 import io.podflow.agent.capture.LiveCapture;
 import io.podflow.agent.flow.FlowBudget;
@@ -28,6 +29,11 @@ public final class LiveFlows implements AutoCloseable {
 
   private final LiveCapture capture;
   private final FlowBudget budget;
+  private final FlowTableConfig tableConfig;
+  private final String cluster;
+  private final String node;
+  private final String agent;
+  private final Consumer<FlowRecord> records;
 
   /** Meters of interfaces captured now (and, once closing, of those that ended with it). */
   private final Map<String, FlowMeter> meters = new ConcurrentHashMap<>();
@@ -45,26 +51,31 @@ public final class LiveFlows implements AutoCloseable {
       String agent,
       Consumer<FlowRecord> records) {
     this.budget = new FlowBudget(tableConfig.maxFlows());
-    this.capture =
-        new LiveCapture(
-            captureConfig,
-            name -> {
-              FlowRecordBuilder builder = new FlowRecordBuilder(cluster, node, name, agent);
-              FlowMeter[] meter = new FlowMeter[1];
-              LossSince loss = new LossSince();
-              FlowTable table =
-                  new FlowTable(
-                      tableConfig,
-                      budget,
-                      (flow, reason) -> {
-                        FlowRecord.Builder record = builder.builder(flow, reason);
-                        loss.add(record, statsOf(name), meter[0]);
-                        records.accept(record.build());
-                      });
-              meter[0] = new FlowMeter(table, FRAGMENT_SLOTS);
-              meters.put(name, meter[0]);
-              return new MeteredSink(meter[0], () -> ended(name, meter[0]));
+    this.tableConfig = tableConfig;
+    this.cluster = cluster;
+    this.node = node;
+    this.agent = agent;
+    this.records = records;
+    this.capture = new LiveCapture(captureConfig, this::sinkFor);
+  }
+
+  /** The sink of a newly captured interface: its own meter and table, within the budget. */
+  CaptureSink sinkFor(String name) {
+    FlowRecordBuilder builder = new FlowRecordBuilder(cluster, node, name, agent);
+    FlowMeter[] meter = new FlowMeter[1];
+    LossSince loss = new LossSince();
+    FlowTable table =
+        new FlowTable(
+            tableConfig,
+            budget,
+            (flow, reason) -> {
+              FlowRecord.Builder record = builder.builder(flow, reason);
+              loss.add(record, statsOf(name), meter[0]);
+              records.accept(record.build());
             });
+    meter[0] = new FlowMeter(table, FRAGMENT_SLOTS);
+    meters.put(name, meter[0]);
+    return new MeteredSink(meter[0], () -> ended(name, meter[0]));
   }
 
   private CaptureStats statsOf(String interfaceName) {
@@ -73,7 +84,15 @@ public final class LiveFlows implements AutoCloseable {
 
   /** An interface's capture ended and its flows were exported: free its table. */
   private void ended(String name, FlowMeter meter) {
-    meter.table().close();
+    try {
+      meter.table().close(); // gives the room back even if its flush fails
+    } finally {
+      // Retired even then: the meter's counts stay in the totals, which never go back.
+      retire(name, meter);
+    }
+  }
+
+  private void retire(String name, FlowMeter meter) {
     if (closing) {
       return; // kept for the final counts (the capture command's summary)
     }

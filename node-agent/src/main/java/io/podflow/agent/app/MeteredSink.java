@@ -29,7 +29,11 @@ final class MeteredSink implements CaptureSink {
 
   @Override
   public void closed() {
-    meter.finish();
-    ended.run();
+    try {
+      meter.finish();
+    } finally {
+      // Even when the flush failed: the owner frees the table's room and keeps its counts.
+      ended.run();
+    }
   }
 }

@@ -11,4 +11,10 @@ interface CaptureFailures {
    * @param cause what was thrown; a {@link VirtualMachineError} means the agent cannot work
    */
   void failed(String name, Throwable cause);
+
+  /**
+   * Whether the interface is still there: a handle that cannot be opened on one that is gone (a pod
+   * deleted between the scan and the open) is the end of its capture, not a failure.
+   */
+  boolean exists(String name);
 }

@@ -75,8 +75,14 @@ final class InterfaceCapture implements Runnable {
     } catch (LibpcapException e) {
       LOG.atInfo().addKeyValue("interface", name).log("capture ended: {}", e.getMessage());
     } catch (PcapNativeException | NotOpenException e) {
-      LOG.atWarn().addKeyValue("interface", name).log("cannot capture: {}", e.getMessage());
-      failures.failed(name, e);
+      if (failures.exists(name)) {
+        LOG.atWarn().addKeyValue("interface", name).log("cannot capture: {}", e.getMessage());
+        failures.failed(name, e);
+      } else {
+        LOG.atInfo()
+            .addKeyValue("interface", name)
+            .log("capture ended: the interface went ({})", e.getMessage());
+      }
     } catch (RuntimeException | Error e) {
       // A bug or the heap running out: said and counted, never a thread that just vanishes.
       LOG.atError().addKeyValue("interface", name).setCause(e).log("capture failed: {}", e);

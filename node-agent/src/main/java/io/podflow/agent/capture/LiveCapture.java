@@ -1,6 +1,8 @@
 package io.podflow.agent.capture;
 
 import io.podflow.agent.DaemonThreads;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -8,9 +10,11 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.pcap4j.core.PcapNativeException;
 import org.pcap4j.core.PcapNetworkInterface;
@@ -21,7 +25,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Live capture on every interface that matches the configuration, each in its own thread with its
  * own sink (its own flow table): interfaces that appear are picked up at the next re-scan, and one
- * that vanishes ends its capture without affecting the others.
+ * that vanishes (even between the scan and the opening of its handle) ends its capture without
+ * affecting the others.
  *
  * <p>What it cannot do is said, not hidden: an interface that matches but cannot be captured (its
  * handle does not open, or its capture died) is listed by {@link #uncaptured} and tried again at
@@ -37,6 +42,8 @@ public final class LiveCapture implements AutoCloseable {
   private final InterfaceMatcher matcher;
   private final Function<String, CaptureSink> sinks;
   private final InterfaceLister lister;
+  private final Predicate<String> exists;
+  private final ThreadFactory threadFactory;
   private final Map<String, InterfaceCapture> captures = new ConcurrentHashMap<>();
   private final Map<String, Thread> threads = new ConcurrentHashMap<>();
   private final ScheduledExecutorService scanner =
@@ -59,20 +66,36 @@ public final class LiveCapture implements AutoCloseable {
           uncaptured.put(name, describe(cause));
           noteFatal(cause);
         }
+
+        @Override
+        public boolean exists(String name) {
+          return exists.test(name);
+        }
       };
 
   /**
    * @param sinks makes the sink of a newly captured interface (called on the scanning thread)
    */
   public LiveCapture(CaptureConfig config, Function<String, CaptureSink> sinks) {
-    this(config, sinks, LiveCapture::pcapInterfaces);
+    this(config, sinks, LiveCapture::pcapInterfaces, LiveCapture::interfaceExists, Thread::new);
   }
 
-  LiveCapture(CaptureConfig config, Function<String, CaptureSink> sinks, InterfaceLister lister) {
+  /**
+   * @param exists whether an interface is still on the host (asked when its handle fails to open)
+   * @param threads makes the capture threads (named and made daemons here)
+   */
+  LiveCapture(
+      CaptureConfig config,
+      Function<String, CaptureSink> sinks,
+      InterfaceLister lister,
+      Predicate<String> exists,
+      ThreadFactory threads) {
     this.config = config;
     this.matcher = new InterfaceMatcher(config.interfaces());
     this.sinks = sinks;
     this.lister = lister;
+    this.exists = exists;
+    this.threadFactory = threads;
   }
 
   /** Scans now, then every {@code rescanInterval}. */
@@ -163,13 +186,29 @@ public final class LiveCapture implements AutoCloseable {
     }
   }
 
+  /**
+   * Registered only once its thread runs: a capture whose thread could not start is not kept (it
+   * would never be tried again), and its sink is closed so its table's room goes back.
+   */
   private void startCapture(String name) {
-    InterfaceCapture capture = new InterfaceCapture(name, config, sinks.apply(name), failures);
-    Thread thread = new Thread(capture, "podflow-capture-" + name);
-    thread.setDaemon(true);
+    CaptureSink sink = sinks.apply(name);
+    InterfaceCapture capture = new InterfaceCapture(name, config, sink, failures);
+    Thread thread;
+    try {
+      thread = threadFactory.newThread(capture);
+      thread.setName("podflow-capture-" + name);
+      thread.setDaemon(true);
+      thread.start();
+    } catch (RuntimeException | Error e) {
+      try {
+        sink.closed();
+      } catch (RuntimeException | Error closing) {
+        e.addSuppressed(closing);
+      }
+      throw e;
+    }
     captures.put(name, capture);
     threads.put(name, thread);
-    thread.start();
     LOG.atInfo().addKeyValue("interface", name).log("capture started");
   }
 
@@ -184,6 +223,11 @@ public final class LiveCapture implements AutoCloseable {
       }
     }
     return names;
+  }
+
+  /** Whether the kernel still has this interface ("any" is libpcap's, always there). */
+  static boolean interfaceExists(String name) {
+    return "any".equals(name) || Files.exists(Path.of("/sys/class/net", name));
   }
 
   private static List<String> pcapInterfaces() throws PcapNativeException {

@@ -43,16 +43,18 @@ public final class FlowBudget {
     return floor;
   }
 
-  /** Takes up to {@code wanted} flows from what is left; returns how many were granted. */
-  int reserveUpTo(int wanted) {
+  /**
+   * Takes {@code flows} from what is left if all of them are there (a table doubles or not at all,
+   * see {@link FlowTable}); false, and nothing taken, otherwise.
+   */
+  boolean reserve(int flows) {
     while (true) {
       long now = reserved.get();
-      long granted = Math.min(wanted, Math.max(0, maxFlows - now));
-      if (granted == 0) {
-        return 0;
+      if (now + flows > maxFlows) {
+        return false;
       }
-      if (reserved.compareAndSet(now, now + granted)) {
-        return (int) granted;
+      if (reserved.compareAndSet(now, now + flows)) {
+        return true;
       }
     }
   }

@@ -77,9 +77,12 @@ public final class FlowMeter implements FrameHandler {
 
   /** Adds the packets decoded but not yet counted (batches of up to 32) to the table. */
   public void drain() {
-    if (pending > 0) {
-      table.addBatch(batch, keys, pending);
+    int n = pending;
+    if (n > 0) {
+      // Emptied first: if the table throws (an exporter failed), the capture's end drains again,
+      // and a batch added twice would count its packets twice.
       pending = 0;
+      table.addBatch(batch, keys, n);
     }
   }
 

@@ -126,6 +126,12 @@ final class FlowStore {
   private int mask;
   int size;
 
+  /**
+   * Most flows a store holds: 2^25, in 2^26 slots, whose records (2^30 longs) are as long as a Java
+   * array can be with a power of two of records; 8.5 GiB of heap.
+   */
+  static final int MAX_CAPACITY = 1 << 25;
+
   FlowStore(int capacity) {
     allocate(capacity);
   }
@@ -133,6 +139,21 @@ final class FlowStore {
   /** Slots for this many flows: a power of two, at least twice as many. */
   static int slotsFor(int capacity) {
     return Integer.highestOneBit(Math.max(1, capacity) - 1 | 1) << 2;
+  }
+
+  /**
+   * Whether room for {@code capacity} flows may double and still take exactly two slots per flow:
+   * the room is a power of two (a table's floor need not be) and its double is within {@link
+   * #MAX_CAPACITY}.
+   */
+  static boolean isDoubling(int capacity) {
+    return Integer.bitCount(capacity) == 1 && capacity <= MAX_CAPACITY / 2;
+  }
+
+  /** Drops every flow and keeps the smallest arrays (a closed table). */
+  void discard() {
+    size = 0;
+    allocate(1);
   }
 
   private void allocate(int flows) {

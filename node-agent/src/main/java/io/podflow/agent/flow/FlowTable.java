@@ -32,7 +32,8 @@ import java.util.function.IntConsumer;
  * is older than {@code activeTimeout} is exported and continues with the next interval.
  *
  * <p>Memory: the table starts with room for a few hundred flows and doubles as it fills, taking the
- * room from a {@link FlowBudget} shared by every table of the agent; it halves again when mostly
+ * room from a {@link FlowBudget} shared by every table of the agent (a whole doubling or nothing,
+ * so its slots stay twice its room: 272 bytes per flow of budget); it halves again when mostly
  * empty, and {@link #close} gives everything back. When the budget is spent, a full table exports
  * the least recently seen of a small sample early ({@code cache_full}), counted, so no packet is
  * lost to a full table and the agent's flows never outgrow the budget. A new flow whose probe
@@ -65,9 +66,10 @@ public final class FlowTable {
   /** Exports a flow that found no room while the table was resized. */
   private final IntConsumer overflow =
       id -> {
-        evicted++;
-        probeLimitEvicted++;
-        export(id, EndReason.END_REASON_CACHE_FULL);
+        if (export(id, EndReason.END_REASON_CACHE_FULL)) {
+          evicted++;
+          probeLimitEvicted++;
+        }
       };
 
   /** Sink of the batch's early loads, so the JIT keeps them. */
@@ -97,7 +99,11 @@ public final class FlowTable {
     return store.size;
   }
 
-  /** Flows exported early because the table was full (or their probe window was). */
+  /**
+   * Flows exported early because the table was full (or their probe window was): records with
+   * {@code cache_full}. A flow pushed out while its current interval is empty (its packets went out
+   * with an active-timeout record) produces no record and is not counted.
+   */
   public long evictedFlows() {
     return evicted;
   }
@@ -113,6 +119,11 @@ public final class FlowTable {
   /** Flows the table has room for now, within its budget. */
   public int capacity() {
     return store.capacity;
+  }
+
+  /** Slots of the table's arrays now (tests: twice its room). */
+  int slots() {
+    return store.slots;
   }
 
   /** Flow records handed to the exporter. */
@@ -151,9 +162,10 @@ public final class FlowTable {
       id = store.insert(key.hash, key.aHi, key.aLo, key.bHi, key.bLo, key.meta, key.icmp);
       if (id == FlowStore.NONE) {
         id = store.windowVictim(key.hash);
-        evicted++;
-        probeLimitEvicted++;
-        export(id, EndReason.END_REASON_CACHE_FULL);
+        if (export(id, EndReason.END_REASON_CACHE_FULL)) {
+          evicted++;
+          probeLimitEvicted++;
+        }
         store.place(id, key.aHi, key.aLo, key.bHi, key.bLo, key.meta, key.icmp);
       }
       store.rec[FlowStore.base(id) + FlowStore.STATE] |= key.fromA ? FIRST_FROM_A : FIRST_FROM_B;
@@ -210,18 +222,17 @@ public final class FlowTable {
     return Math.min(idle, start + activeNanos);
   }
 
-  /** Doubles the room for flows if the budget has it (or what it has left). */
+  /**
+   * Doubles the room for flows if the budget has all of it. Never a part: slots are a power of two,
+   * twice the room, so room of a power of two is what keeps a table at 272 bytes per flow of budget
+   * (room of 2^k + 1 would need four slots per flow).
+   */
   private boolean grow() {
-    int granted = budget.reserveUpTo(store.capacity);
-    if (granted == 0) {
+    int capacity = store.capacity;
+    if (!FlowStore.isDoubling(capacity) || !budget.reserve(capacity)) {
       return false;
     }
-    int flows = store.capacity + granted;
-    if (FlowStore.slotsFor(flows) == store.slots) {
-      store.capacity = flows;
-    } else {
-      store.resize(flows, overflow);
-    }
+    store.resize(2 * capacity, overflow);
     return true;
   }
 
@@ -321,8 +332,9 @@ public final class FlowTable {
     int victim = FlowStore.NONE;
     long oldest = Long.MAX_VALUE;
     for (int n = 0, probes = 0; n < EVICTION_SAMPLE && probes < s.slots; probes++) {
-      int id = evictionCursor;
-      evictionCursor = (evictionCursor + 1) & (s.slots - 1);
+      // Masked: a shrink may have left the cursor beyond the new, smaller table's end.
+      int id = evictionCursor & (s.slots - 1);
+      evictionCursor = (id + 1) & (s.slots - 1);
       if (!s.used(id)) {
         continue;
       }
@@ -333,8 +345,10 @@ public final class FlowTable {
         victim = id;
       }
     }
-    evicted++;
-    exportAndRemove(victim, EndReason.END_REASON_CACHE_FULL);
+    if (export(victim, EndReason.END_REASON_CACHE_FULL)) {
+      evicted++;
+    }
+    store.remove(victim);
   }
 
   /** Exports every flow (end of capture, shutdown) and empties the table. */
@@ -356,10 +370,15 @@ public final class FlowTable {
       return;
     }
     closed = true;
-    flush();
     int capacity = store.capacity;
-    store.resize(1, overflow);
-    budget.release(capacity);
+    try {
+      flush();
+    } finally {
+      // Even when an export failed: the room goes back and what was not exported is dropped
+      // (the failure goes up to the capture, which logs it), so no budget is held for good.
+      store.discard();
+      budget.release(capacity);
+    }
   }
 
   private void exportAndRemove(int id, EndReason reason) {
@@ -367,13 +386,15 @@ public final class FlowTable {
     store.remove(id);
   }
 
-  private void export(int id, EndReason reason) {
+  /** Exports the flow's current interval; false when it has no packets (no record). */
+  private boolean export(int id, EndReason reason) {
     int base = FlowStore.base(id);
     if (store.rec[base + FlowStore.PACKETS_AB] + store.rec[base + FlowStore.PACKETS_BA] == 0) {
-      return; // an interval with no packets is no record
+      return false;
     }
     view.id = id;
     exporter.export(view, reason);
     exported++;
+    return true;
   }
 }

@@ -11,7 +11,8 @@ import java.util.Objects;
  * @param closedTimeout the idle timeout once a TCP flow saw FIN or RST
  * @param maxFlows flows held at once by the table, or by all tables that share its {@link
  *     FlowBudget} (the agent's: one budget for every interface); beyond it the least recently seen
- *     is exported early
+ *     is exported early. Tables grow by doubling, so a power of two is what one table can use
+ *     whole; at most 2^25
  * @param sweepInterval how often expiry is checked, in table time
  */
 public record FlowTableConfig(
@@ -21,13 +22,20 @@ public record FlowTableConfig(
     int maxFlows,
     Duration sweepInterval) {
 
+  /** The largest {@code maxFlows}: what one table's arrays can hold (2^25 flows). */
+  public static final int MAX_FLOWS = FlowStore.MAX_CAPACITY;
+
   public FlowTableConfig {
     positive(activeTimeout, "activeTimeout");
     positive(idleTimeout, "idleTimeout");
     positive(closedTimeout, "closedTimeout");
     positive(sweepInterval, "sweepInterval");
-    if (maxFlows < 1 || maxFlows > (1 << 28)) {
-      throw new IllegalArgumentException("maxFlows must be between 1 and 2^28, not " + maxFlows);
+    if (maxFlows < 1 || maxFlows > MAX_FLOWS) {
+      throw new IllegalArgumentException(
+          "maxFlows must be between 1 and "
+              + MAX_FLOWS
+              + " (2^25, what one table's arrays can hold), not "
+              + maxFlows);
     }
   }
 

@@ -8,19 +8,28 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 /**
  * The interface scan with a fake interface list: failures are shown and survived. Interfaces named
  * {@code podflow-nosuch*} do not exist, so libpcap cannot open them (a real failure, no root
- * needed).
+ * needed); the scan is told they exist unless a test says they went.
  */
 class LiveCaptureScanTest {
   private static final CaptureConfig CONFIG =
       CaptureConfig.of(List.of("podflow-nosuch*"), "").withRescanInterval(Duration.ofMillis(20));
 
+  /** Sinks closed so far (their captures ended), by every {@link Sink} of the test. */
+  private final AtomicInteger closed = new AtomicInteger();
+
+  /** A scan that takes every listed interface as present, with ordinary threads. */
+  private static LiveCapture capture(Function<String, CaptureSink> sinks, InterfaceLister lister) {
+    return new LiveCapture(CONFIG, sinks, lister, name -> true, Thread::new);
+  }
+
   /** A sink that records nothing and can be made to fail when its capture ends. */
-  private static final class Sink implements CaptureSink {
+  private final class Sink implements CaptureSink {
     private final Error onClose;
 
     Sink(Error onClose) {
@@ -35,6 +44,7 @@ class LiveCaptureScanTest {
 
     @Override
     public void closed() {
+      closed.incrementAndGet();
       if (onClose != null) {
         throw onClose;
       }
@@ -46,8 +56,7 @@ class LiveCaptureScanTest {
     AtomicInteger calls = new AtomicInteger();
     List<String> seen = new CopyOnWriteArrayList<>();
     LiveCapture capture =
-        new LiveCapture(
-            CONFIG,
+        capture(
             name -> new Sink(null),
             () -> {
               int n = calls.incrementAndGet();
@@ -74,8 +83,7 @@ class LiveCaptureScanTest {
     AtomicInteger sinks = new AtomicInteger();
     List<String> interfaces = new ArrayList<>(List.of("podflow-nosuch0"));
     LiveCapture capture =
-        new LiveCapture(
-            CONFIG,
+        capture(
             name -> {
               if (sinks.incrementAndGet() == 1) {
                 throw new IllegalStateException("no table today");
@@ -98,15 +106,22 @@ class LiveCaptureScanTest {
   @Test
   void anInterfaceThatCannotBeOpenedIsListedUntilItVanishes() throws Exception {
     List<String> interfaces = new CopyOnWriteArrayList<>(List.of("podflow-nosuch1"));
-    LiveCapture capture = new LiveCapture(CONFIG, name -> new Sink(null), () -> interfaces);
+    LiveCapture capture = capture(name -> new Sink(null), () -> interfaces);
     try {
       capture.scan();
       await(() -> capture.uncaptured().containsKey("podflow-nosuch1"), "the failure is listed");
       assertThat(capture.captureFailures()).isPositive();
       assertThat(capture.interfaces()).isEmpty();
 
-      capture.scan(); // tried again, fails again
-      await(() -> capture.captureFailures() >= 2, "a second attempt");
+      // Tried again once the first capture has ended (its thread may outlive the failure a
+      // moment, and a scan then leaves it be): scanned until the second attempt fails too.
+      await(() -> closed.get() >= 1, "the first capture ended");
+      await(
+          () -> {
+            capture.scan();
+            return capture.captureFailures() >= 2;
+          },
+          "a second attempt");
       assertThat(capture.uncaptured()).containsKey("podflow-nosuch1");
 
       interfaces.clear();
@@ -121,8 +136,7 @@ class LiveCaptureScanTest {
   @Test
   void aCaptureThreadThatRunsOutOfHeapIsFatal() throws Exception {
     LiveCapture capture =
-        new LiveCapture(
-            CONFIG,
+        capture(
             name -> new Sink(new OutOfMemoryError("Java heap space")),
             () -> List.of("podflow-nosuch2"));
     try {
@@ -140,6 +154,64 @@ class LiveCaptureScanTest {
     while (!condition.getAsBoolean()) {
       assertThat(System.nanoTime()).as(what).isLessThan(deadline);
       Thread.sleep(10);
+    }
+  }
+
+  @Test
+  void anInterfaceThatWentBeforeItsHandleOpenedEndsWithoutAFailure() throws Exception {
+    // Listed by the scan, gone by the time its handle opens: a pod deleted in between.
+    LiveCapture capture =
+        new LiveCapture(
+            CONFIG,
+            name -> new Sink(null),
+            () -> List.of("podflow-nosuch3"),
+            name -> false,
+            Thread::new);
+    try {
+      capture.scan();
+      await(() -> closed.get() >= 1, "the capture ended");
+
+      assertThat(capture.uncaptured()).isEmpty();
+      assertThat(capture.captureFailures()).isZero();
+    } finally {
+      capture.close();
+    }
+  }
+
+  @Test
+  void aCaptureWhoseThreadCannotStartIsNotKeptAndItsSinkIsClosed() throws Exception {
+    AtomicInteger sinks = new AtomicInteger();
+    AtomicInteger threads = new AtomicInteger();
+    LiveCapture capture =
+        new LiveCapture(
+            CONFIG,
+            name -> {
+              sinks.incrementAndGet();
+              return new Sink(null);
+            },
+            () -> List.of("podflow-nosuch4"),
+            name -> true,
+            task -> {
+              if (threads.incrementAndGet() == 1) {
+                return new Thread(task) {
+                  @Override
+                  public synchronized void start() {
+                    throw new IllegalStateException("no thread today");
+                  }
+                };
+              }
+              return new Thread(task);
+            });
+    try {
+      capture.scan();
+      assertThat(capture.rescanFailure()).contains("no thread today");
+      assertThat(closed.get()).as("the unused sink was closed").isEqualTo(1);
+
+      capture.scan();
+      assertThat(sinks.get()).as("tried again at the next scan").isEqualTo(2);
+      await(() -> capture.uncaptured().containsKey("podflow-nosuch4"), "its capture ran");
+    } finally {
+      capture.close();
     }
   }
 }
