@@ -25,14 +25,18 @@ import java.util.concurrent.atomic.AtomicLong;
  * full GC, {@code usage} prints {@code usage HEAP_BYTES THREADS OPEN_FILES}; {@code stop} prints
  * what readiness says ({@code notready REASON...}), the flows exported early ({@code evicted N}),
  * the budget ({@code budget RESERVED MAX}), then flushes and prints per interface the ICMP packets
- * its records counted and the kernel's drops ({@code interface NAME PACKETS DROPS}) and its memory
- * before the flush ({@code memory HEAP_BYTES RSS_ANON_KIB RSS_KIB}).
+ * its records counted, the kernel's drops, and all its records' packets and IP bytes ({@code
+ * interface NAME ICMP_PACKETS DROPS PACKETS BYTES}) and its memory before the flush ({@code memory
+ * HEAP_BYTES RSS_ANON_KIB RSS_KIB}).
  */
 public final class CaptureProcess {
   private CaptureProcess() {}
 
   public static void main(String[] args) throws Exception {
     Map<String, AtomicLong> icmp = new ConcurrentHashMap<>();
+    // Every record's packets and bytes, both directions, per interface: what tcpdump must count.
+    Map<String, AtomicLong> packets = new ConcurrentHashMap<>();
+    Map<String, AtomicLong> bytes = new ConcurrentHashMap<>();
     LiveFlows flows =
         new LiveFlows(
             CaptureConfig.of(List.of(args[0].split(",")), "ip")
@@ -47,6 +51,17 @@ public final class CaptureProcess {
             "node",
             "agent",
             (FlowRecord r) -> {
+              String on = r.getObserver().getInterface();
+              packets
+                  .computeIfAbsent(on, k -> new AtomicLong())
+                  .addAndGet(
+                      r.getSourceToDestination().getPackets()
+                          + r.getDestinationToSource().getPackets());
+              bytes
+                  .computeIfAbsent(on, k -> new AtomicLong())
+                  .addAndGet(
+                      r.getSourceToDestination().getBytes()
+                          + r.getDestinationToSource().getBytes());
               if (r.getProtocol() == 1) {
                 icmp.computeIfAbsent(r.getObserver().getInterface(), k -> new AtomicLong())
                     .addAndGet(
@@ -112,13 +127,18 @@ public final class CaptureProcess {
     String status = Files.readString(Path.of("/proc/self/status"));
     flows.close(); // every flow exported, drops read at each capture's end
     for (CaptureStats s : flows.stats()) {
-      AtomicLong packets = icmp.get(s.interfaceName());
+      String on = s.interfaceName();
       System.out.printf(
-          "interface %s %d %d%n",
-          s.interfaceName(), packets == null ? 0 : packets.get(), s.kernelDrops());
+          "interface %s %d %d %d %d%n",
+          on, count(icmp, on), s.kernelDrops(), count(packets, on), count(bytes, on));
     }
     System.out.printf("memory %d %d %d%n", heap, kib(status, "RssAnon:"), kib(status, "VmRSS:"));
     System.out.flush();
+  }
+
+  private static long count(Map<String, AtomicLong> counts, String iface) {
+    AtomicLong c = counts.get(iface);
+    return c == null ? 0 : c.get();
   }
 
   private static long heapAfterGc() {
