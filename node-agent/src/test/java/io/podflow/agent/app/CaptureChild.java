@@ -77,7 +77,10 @@ final class CaptureChild implements AutoCloseable {
   String awaitFrom(int from, Predicate<String> seen, String what) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
     while (true) {
-      List<String> matching = lines.subList(from, lines.size()).stream().filter(seen).toList();
+      // A copy: a view of the list the reader thread appends to is invalidated by its next line.
+      List<String> now = List.copyOf(lines);
+      List<String> matching =
+          now.subList(Math.min(from, now.size()), now.size()).stream().filter(seen).toList();
       if (!matching.isEmpty()) {
         return matching.get(matching.size() - 1);
       }
