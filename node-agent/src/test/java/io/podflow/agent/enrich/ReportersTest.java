@@ -27,6 +27,18 @@ class ReportersTest {
         .containsExactly(Reporter.REPORTER_DESTINATION);
   }
 
+  /**
+   * docs/SECURITY.md: a pod sending with another pod's address is not published as that pod's
+   * egress from the spoofer's own interface (its destination's agent still names the other pod).
+   */
+  @Test
+  void aSourceAddressThatIsNotTheInterfacesPodsIsReportedForNeitherEnd() throws Exception {
+    Reporters reporters = new Reporters(interfaces(), "node-1", name -> true);
+    // On cali5 (10.1.0.5's veth), a packet from 10.1.0.6 (cali6's pod) to a pod on another node.
+    assertThat(reporters.of(record("cali5", "10.1.0.6", "node-1", "10.2.0.9", "node-2")))
+        .containsExactly(Reporter.REPORTER_UNSPECIFIED);
+  }
+
   @Test
   void aBridgeReportsForEachLocalPodWhoseOwnInterfaceIsNotCaptured() throws Exception {
     Reporters reporters = new Reporters(interfaces(), "node-1", name -> false);
