@@ -331,6 +331,17 @@ public final class KafkaBroker implements AutoCloseable {
     }
   }
 
+  /**
+   * Kills the broker with SIGKILL: no controlled shutdown, no flush, its log recovered at the next
+   * {@link #start}, as after a crash.
+   */
+  public synchronized void kill() {
+    if (process != null) {
+      process.kill();
+      process = null;
+    }
+  }
+
   /** Creates topics, ignoring those that exist. */
   public void createTopics(List<NewTopic> topics) {
     Properties admin = new Properties();

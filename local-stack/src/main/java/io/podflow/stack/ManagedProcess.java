@@ -178,6 +178,19 @@ public final class ManagedProcess implements AutoCloseable {
     ProcessReaper.unregister(this);
   }
 
+  /** Kills the process and its descendants with SIGKILL, as a crash would, and waits for it. */
+  public void kill() {
+    List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
+    process.destroyForcibly();
+    tree.forEach(ProcessHandle::destroyForcibly);
+    try {
+      process.waitFor(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    ProcessReaper.unregister(this);
+  }
+
   @Override
   public void close() {
     stop(Duration.ofSeconds(20));

@@ -350,8 +350,13 @@ public final class Agent implements AutoCloseable {
     counter(
         r,
         "podflow_spool_dropped",
-        "Records the full spool dropped",
+        "Records the spool lost: dropped when full, refused by the disk, or found damaged",
         x -> publisher.spoolDropped());
+    counter(
+        r,
+        "podflow_spool_damaged",
+        "Records found damaged in the spool and skipped (part of podflow_spool_dropped)",
+        x -> publisher.spoolDamaged());
     gauge(r, "podflow_spool_bytes", "Bytes waiting in the spool", x -> publisher.spoolBytes());
     gauge(
         r,

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.podflow.agent.capture.CaptureConfig;
 import io.podflow.agent.flow.FlowTableConfig;
 import io.podflow.agent.publish.PublisherConfig;
+import io.podflow.agent.publish.SpoolFsync;
 import io.podflow.schema.kafka.KafkaClientProperties;
 import io.podflow.schema.kafka.PodflowTopic;
 import io.podflow.schema.net.Cidr;
@@ -158,6 +159,12 @@ public record AgentConfig(
         .forEach(c::error);
     String spoolDir = c.string("spool.dir", "/var/lib/podflow/spool");
     long spoolBytes = c.number("spool.maxBytes", 256L << 20, 16L << 20, 1L << 40);
+    SpoolFsync fsync = SpoolFsync.INTERVAL;
+    try {
+      fsync = SpoolFsync.parse(c.string("spool.fsync", SpoolFsync.INTERVAL.toString()));
+    } catch (IllegalArgumentException e) {
+      c.error(e.getMessage());
+    }
     if (servers != null && !servers.isBlank()) {
       try {
         kafka =
@@ -169,6 +176,7 @@ public record AgentConfig(
                 buffer,
                 Path.of(spoolDir),
                 spoolBytes,
+                fsync,
                 properties);
       } catch (IllegalArgumentException e) {
         c.error(e.getMessage());

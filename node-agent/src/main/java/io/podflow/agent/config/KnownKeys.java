@@ -34,6 +34,7 @@ final class KnownKeys {
           "spool",
           "dir",
           "maxBytes",
+          "fsync",
           "http",
           "port",
           "address",

@@ -5,8 +5,10 @@ import io.podflow.schema.flow.v1.FlowRecord;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -65,7 +67,10 @@ public final class FlowPublisher implements AutoCloseable {
     this.topic = config.topic();
     this.spool =
         new Spool(
-            config.spoolDir(), config.spoolBytes(), Math.min(16L << 20, config.spoolBytes() / 8));
+            config.spoolDir(),
+            config.spoolBytes(),
+            Math.min(16L << 20, config.spoolBytes() / 8),
+            config.spoolFsync());
     // Records spooled before a restart are older than anything published now.
     this.spooling = !spool.isEmpty();
     this.producer = new KafkaProducer<>(properties(config, clientId));
@@ -132,9 +137,14 @@ public final class FlowPublisher implements AutoCloseable {
     return spooled.get();
   }
 
-  /** Records the spool dropped (full, or the disk refused them). */
+  /** Records the spool lost: dropped when full, refused by the disk, or found damaged. */
   public long spoolDropped() {
     return spool.dropped();
+  }
+
+  /** Records found damaged in the spool and skipped (included in {@link #spoolDropped()}). */
+  public long spoolDamaged() {
+    return spool.damaged();
   }
 
   public long spoolBytes() {
@@ -240,12 +250,19 @@ public final class FlowPublisher implements AutoCloseable {
    * Sends the spool, oldest first, keeping up to {@link #IN_FLIGHT} records in flight and
    * committing them in order as Kafka acknowledges them (waiting for each batch would cap the drain
    * at one batch per round trip). Records handed to the producer are delivered, since it never
-   * gives up; when it cannot take one (Kafka away), the rest waits in the spool.
+   * gives up; when it cannot take one (Kafka away), the rest waits in the spool. Every record
+   * handed out is committed exactly once, whatever happens: a record that cannot be decoded is
+   * counted as damaged and committed in its turn, and an error never makes the loop forget what it
+   * has in flight (which would send those records again).
    */
   private void drain() {
-    java.util.ArrayDeque<Future<RecordMetadata>> inFlight = new java.util.ArrayDeque<>();
+    ArrayDeque<Future<RecordMetadata>> inFlight = new ArrayDeque<>();
     long generation = spool.generation();
+    // The oldest records in flight whose segment the full spool dropped: counted when
+    // acknowledged, never committed (the spool no longer has them).
+    int orphans = 0;
     while (!closing) {
+      spool.syncIfDue();
       boolean pending;
       synchronized (lock) {
         if (spooling && inFlight.isEmpty() && spool.isEmpty()) {
@@ -259,8 +276,7 @@ public final class FlowPublisher implements AutoCloseable {
           continue;
         }
         if (spool.generation() != generation) {
-          // The full spool dropped the records in flight: they are counted there; forget them.
-          inFlight.clear();
+          orphans = inFlight.size();
           generation = spool.generation();
         }
         int committed = 0;
@@ -270,17 +286,28 @@ public final class FlowPublisher implements AutoCloseable {
             f.get();
             acknowledged.incrementAndGet();
           } catch (ExecutionException e) {
-            refused.incrementAndGet();
-            LOG.atWarn().log("Kafka refused a spooled flow record: {}", e.getCause().toString());
+            if (e.getCause() instanceof DamagedRecord) {
+              spool.countDamaged(1);
+            } else {
+              refused.incrementAndGet();
+              LOG.atWarn().log("Kafka refused a spooled flow record: {}", e.getCause().toString());
+            }
           }
-          committed++;
+          if (orphans > 0) {
+            orphans--;
+          } else {
+            committed++;
+          }
         }
-        spool.commit(committed);
+        spool.commit(generation, committed);
         boolean away = false;
         int sent = 0;
-        if (inFlight.size() < IN_FLIGHT) {
-          for (byte[] frame : spool.peek(inFlight.size(), DRAIN_BATCH)) {
-            Future<RecordMetadata> f = producer.send(toRecord(frame));
+        int holding = inFlight.size() - orphans;
+        if (holding < IN_FLIGHT) {
+          for (byte[] frame : spool.peek(generation, holding, DRAIN_BATCH)) {
+            ProducerRecord<byte[], byte[]> record = toRecord(frame);
+            Future<RecordMetadata> f =
+                record == null ? DamagedRecord.FUTURE : producer.send(record);
             if (f.isDone() && failedBecauseKafkaIsAway(f)) {
               away = true; // this one and the rest stay in the spool
               break;
@@ -302,10 +329,9 @@ public final class FlowPublisher implements AutoCloseable {
       } catch (InterruptedException e) {
         return;
       } catch (RuntimeException e) {
-        // A spool that cannot be read (disk errors): say so, wait, try again; never die, or
-        // every later record would wait in the spool for good.
+        // The spool's disk failing: say so, wait, try again, keeping what is in flight (it is
+        // committed as it is acknowledged); never die, or every later record would wait for good.
         LOG.atError().setCause(e).log("cannot send the spool: {}", e.toString());
-        inFlight.clear();
         try {
           Thread.sleep(RETRY.toMillis());
         } catch (InterruptedException interrupted) {
@@ -356,13 +382,31 @@ public final class FlowPublisher implements AutoCloseable {
             n);
   }
 
+  /** The spooled frame as a record, or null when it is not a frame (damage the checksum missed). */
   private ProducerRecord<byte[], byte[]> toRecord(byte[] frame) {
+    if (frame.length < 2) {
+      return null;
+    }
     ByteBuffer b = ByteBuffer.wrap(frame);
-    byte[] key = new byte[b.getShort()];
+    int keyLength = b.getShort() & 0xffff;
+    if (keyLength > b.remaining()) {
+      return null;
+    }
+    byte[] key = new byte[keyLength];
     b.get(key);
     byte[] value = new byte[b.remaining()];
     b.get(value);
     return new ProducerRecord<>(topic, key, value);
+  }
+
+  /** A spooled record that could not be decoded: stands in the in-flight queue for its commit. */
+  private static final class DamagedRecord extends RuntimeException {
+    static final Future<RecordMetadata> FUTURE =
+        CompletableFuture.failedFuture(new DamagedRecord());
+
+    private DamagedRecord() {
+      super("a spooled record that is not a frame", null, false, false);
+    }
   }
 
   private static boolean failedBecauseKafkaIsAway(Future<RecordMetadata> f)

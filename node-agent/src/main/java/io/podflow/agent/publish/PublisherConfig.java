@@ -19,6 +19,8 @@ import java.util.Set;
  *     or away), records go to the spool
  * @param spoolDir where records wait on disk while Kafka cannot take them
  * @param spoolBytes the spool's bound: beyond it the oldest records are dropped and counted
+ * @param spoolFsync when the spool's writes are forced to the disk (default {@link
+ *     SpoolFsync#INTERVAL}, once a second)
  * @param clientProperties further Kafka client settings, for TLS and SASL ({@code
  *     security.protocol}, {@code ssl.*}, {@code sasl.*})
  */
@@ -30,6 +32,7 @@ public record PublisherConfig(
     long bufferBytes,
     Path spoolDir,
     long spoolBytes,
+    SpoolFsync spoolFsync,
     Map<String, String> clientProperties) {
 
   public static final String DEFAULT_TOPIC = PodflowTopic.FLOWS.topic();
@@ -49,7 +52,32 @@ public record PublisherConfig(
     if (spoolBytes < 16L << 20) {
       throw new IllegalArgumentException("spool.maxBytes must be at least 16 MiB");
     }
+    if (spoolFsync == null) {
+      throw new IllegalArgumentException("spool.fsync is required (never, interval, always)");
+    }
     clientProperties = Map.copyOf(clientProperties);
+  }
+
+  /** With the default fsync policy, {@link SpoolFsync#INTERVAL}. */
+  public PublisherConfig(
+      String bootstrapServers,
+      String topic,
+      String compression,
+      Duration linger,
+      long bufferBytes,
+      Path spoolDir,
+      long spoolBytes,
+      Map<String, String> clientProperties) {
+    this(
+        bootstrapServers,
+        topic,
+        compression,
+        linger,
+        bufferBytes,
+        spoolDir,
+        spoolBytes,
+        SpoolFsync.INTERVAL,
+        clientProperties);
   }
 
   /** The settings as {@code --check} shows them: client properties by key, values not shown. */
@@ -69,6 +97,8 @@ public record PublisherConfig(
         + spoolDir
         + ", spoolBytes="
         + spoolBytes
+        + ", spoolFsync="
+        + spoolFsync
         + ", clientProperties="
         + KafkaClientProperties.of(clientProperties)
         + "]";
@@ -96,6 +126,7 @@ public record PublisherConfig(
         bytes,
         spoolDir,
         spoolBytes,
+        spoolFsync,
         clientProperties);
   }
 
@@ -108,6 +139,20 @@ public record PublisherConfig(
         bufferBytes,
         spoolDir,
         bytes,
+        spoolFsync,
+        clientProperties);
+  }
+
+  public PublisherConfig withSpoolFsync(SpoolFsync policy) {
+    return new PublisherConfig(
+        bootstrapServers,
+        topic,
+        compression,
+        linger,
+        bufferBytes,
+        spoolDir,
+        spoolBytes,
+        policy,
         clientProperties);
   }
 
@@ -120,6 +165,7 @@ public record PublisherConfig(
         bufferBytes,
         spoolDir,
         spoolBytes,
+        spoolFsync,
         clientProperties);
   }
 
@@ -132,6 +178,7 @@ public record PublisherConfig(
         bufferBytes,
         spoolDir,
         spoolBytes,
+        spoolFsync,
         clientProperties);
   }
 }

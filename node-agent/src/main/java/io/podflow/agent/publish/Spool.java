@@ -1,35 +1,55 @@
 package io.podflow.agent.publish;
 
-import java.io.BufferedInputStream;
-import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import java.util.zip.CRC32C;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Records waiting on disk for Kafka, oldest first, in segment files of length-prefixed records.
- * Appends go to the tail segment; reads take the oldest closed segment into memory (the tail is
- * closed first when it is the only one), and a segment's file is deleted once all its records were
- * sent and committed. Bounded: a record that would take the spool over its size first drops the
- * oldest segment, whose records are counted as dropped. After a restart the directory is read again
- * from its oldest segment, so a crash between a send and its commit sends those records twice,
- * never loses them.
+ * Records waiting on disk for Kafka, oldest first, in segment files ({@link SegmentFormat}: a
+ * checksum and a sync marker per record). Appends go to the tail segment; reads take the oldest
+ * closed segment into memory (the tail is closed first when it is the only one), and a segment's
+ * file is deleted once all its records were sent and committed; how far the oldest was sent is kept
+ * in a {@link CommitPosition} file, so a restart resends only what was in flight, never loses it.
+ *
+ * <p>Damage (a record torn by a crash, a zero-filled region, a flipped bit) costs the records it
+ * touched, counted in {@link #damaged()} and {@link #dropped()}; reading goes on at the next whole
+ * record. Segments of older agents ({@code NNNN.spool}, no checksums) are read up to their first
+ * bad length; segments of a newer format version and files that are no segment are left alone, with
+ * a log line.
+ *
+ * <p>Bounded: a record that would take the spool over its size first drops whole segments, oldest
+ * first, but not the one being sent (its records may be in the producer already) unless it is the
+ * only one left; dropped records are counted. What the kernel is asked to put on the disk, and
+ * when, is a {@link SpoolFsync}.
  */
 public final class Spool implements AutoCloseable {
-  private static final int MAX_RECORD = 1 << 20;
+  private static final Logger LOG = LoggerFactory.getLogger(Spool.class);
+  private static final Pattern SEGMENT = Pattern.compile("(\\d{1,18})\\.(seg|spool)");
+  private static final long SYNC_INTERVAL_NANOS = 1_000_000_000L;
 
   private final Path dir;
   private final long maxBytes;
   private final long segmentBytes;
+  private final SpoolFsync fsync;
+  private final CommitPosition position;
+  private final CRC32C crc = new CRC32C();
+  private ByteBuffer frame = ByteBuffer.allocate(4096);
 
   /** Closed segments, oldest first; the head's records are in {@link #head} once read. */
   private final Deque<Segment> closed = new ArrayDeque<>();
@@ -37,70 +57,156 @@ public final class Spool implements AutoCloseable {
   private Segment tail;
   private FileChannel tailChannel;
 
+  /** Former tails with writes not yet synced ({@link SpoolFsync#INTERVAL}); synced, then closed. */
+  private final List<FileChannel> retired = new ArrayList<>();
+
   /** The head segment's records, once read; those before {@link #headSent} were committed. */
-  private final ArrayList<byte[]> head = new ArrayList<>();
+  private SegmentContents head;
 
   private int headSent;
-  private boolean headLoaded;
+
+  /** Records of the head up to here are with the sender (see {@link #peek(int, int)}). */
+  private int headHandedOut;
+
   private long bytes;
   private long records;
   private long dropped;
+  private long damaged;
   private long nextNumber;
   private long generation;
+  private boolean unsynced;
+  private long lastSyncNanos = System.nanoTime();
 
   public Spool(Path dir, long maxBytes, long segmentBytes) {
+    this(dir, maxBytes, segmentBytes, SpoolFsync.INTERVAL);
+  }
+
+  public Spool(Path dir, long maxBytes, long segmentBytes, SpoolFsync fsync) {
     if (segmentBytes > maxBytes / 2) {
       throw new IllegalArgumentException("a spool segment must be at most half of the spool");
     }
     this.dir = dir;
     this.maxBytes = maxBytes;
     this.segmentBytes = segmentBytes;
+    this.fsync = fsync;
+    this.position = new CommitPosition(dir);
     try {
       Files.createDirectories(dir);
-      try (Stream<Path> files = Files.list(dir)) {
-        for (Path p :
-            files.filter(f -> f.getFileName().toString().endsWith(".spool")).sorted().toList()) {
-          Segment s = Segment.scan(p);
-          if (s.records == 0) {
-            Files.delete(p);
-            continue;
-          }
-          closed.addLast(s);
-          bytes += s.bytes;
-          records += s.records;
-          nextNumber = Math.max(nextNumber, s.number + 1);
-        }
-      }
+      open();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot open the spool in " + dir, e);
     }
   }
 
+  /** Reads the segments a previous run left, oldest first; other files are left alone. */
+  private void open() throws IOException {
+    List<Segment> found = new ArrayList<>();
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path p : files.sorted().toList()) {
+        String name = p.getFileName().toString();
+        Matcher m = SEGMENT.matcher(name);
+        if (name.equals(CommitPosition.FILE)) {
+          continue;
+        }
+        if (!m.matches() || !Files.isRegularFile(p)) {
+          LOG.warn("ignoring {} in the spool directory {}: not a spool segment", name, dir);
+          continue;
+        }
+        long number = Long.parseLong(m.group(1));
+        nextNumber = Math.max(nextNumber, number + 1);
+        found.add(new Segment(number, p, m.group(2).equals("spool")));
+      }
+    }
+    found.sort(Comparator.comparingLong(s -> s.number));
+    CommitPosition.Position sent = position.read();
+    for (Segment s : found) {
+      SegmentContents c = readOrSetAside(s);
+      if (c == null) {
+        continue;
+      }
+      countDamage(s, c);
+      s.bytes = c.data().length;
+      s.records = c.count();
+      s.startedMillis = Files.getLastModifiedTime(s.path).toMillis();
+      if (closed.isEmpty() && s.number == sent.segment()) {
+        s.skip = (int) Math.min(sent.sent(), c.count());
+        for (int i = 0; i < s.skip; i++) {
+          s.released += c.framedBytes(i, s.legacy);
+        }
+        s.records -= s.skip;
+      }
+      if (s.records == 0) {
+        Files.delete(s.path);
+        continue;
+      }
+      closed.addLast(s);
+      bytes += s.bytes - s.released;
+      records += s.records;
+    }
+  }
+
+  /** The segment's records, or null when it cannot be read (then it is left alone, logged). */
+  private SegmentContents readOrSetAside(Segment s) {
+    try {
+      byte[] data = Files.readAllBytes(s.path);
+      if (s.legacy) {
+        LOG.info("reading spool segment {} of an older agent (no checksums)", s.path);
+        return SegmentReader.readLegacy(data);
+      }
+      return SegmentReader.read(data);
+    } catch (SegmentReader.UnknownVersionException e) {
+      LOG.warn("leaving spool segment {} alone: {}", s.path, e.getMessage());
+    } catch (IOException e) {
+      LOG.error("cannot read spool segment {}, leaving it: {}", s.path, e.toString());
+    }
+    return null;
+  }
+
+  /** Damage not counted yet (a segment is read at start and again when sent) is counted once. */
+  private void countDamage(Segment s, SegmentContents c) {
+    long fresh = c.damagedRecords() - s.damageCounted;
+    if (fresh > 0) {
+      s.damageCounted = c.damagedRecords();
+      damaged += fresh;
+      dropped += fresh;
+      LOG.warn(
+          "spool segment {}: {} damaged records skipped ({} bytes), {} whole records kept",
+          s.path,
+          fresh,
+          c.damagedBytes(),
+          c.count());
+    }
+  }
+
   /** Adds a record at the tail, first dropping the oldest records if the spool would be full. */
   public synchronized void append(byte[] record) {
-    long size = 4L + record.length;
-    if (record.length > MAX_RECORD || size > maxBytes - segmentBytes) {
+    long size = SegmentFormat.OVERHEAD + (long) record.length;
+    if (record.length > SegmentFormat.MAX_RECORD || size > maxBytes - segmentBytes) {
       dropped++;
       return;
     }
     try {
-      while (bytes + size > maxBytes) {
-        dropOldest();
+      while (bytes + size + SegmentFormat.HEADER > maxBytes && dropOldest()) {
+        // dropped the oldest segment not being sent
       }
       if (tail == null || tail.bytes + size > segmentBytes) {
-        closeTail();
-        tail = new Segment(nextNumber++, dir.resolve(String.format("%016d.spool", nextNumber - 1)));
-        tailChannel =
-            FileChannel.open(tail.path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        openTail();
       }
-      ByteBuffer frame = ByteBuffer.allocate((int) size).putInt(record.length).put(record).flip();
-      while (frame.hasRemaining()) {
-        tailChannel.write(frame);
+      if (frame.capacity() < size) {
+        frame = ByteBuffer.allocate((int) size);
       }
+      frame.clear();
+      SegmentFormat.writeRecord(frame, record, crc);
+      write(frame.flip());
       tail.bytes += size;
       tail.records++;
       bytes += size;
       records++;
+      if (fsync == SpoolFsync.ALWAYS) {
+        tailChannel.force(false);
+      } else {
+        unsynced = true;
+      }
     } catch (IOException e) {
       dropped++; // a full or failing disk: counted, and the agent carries on
       try {
@@ -113,6 +219,70 @@ public final class Spool implements AutoCloseable {
     }
   }
 
+  private void openTail() throws IOException {
+    closeTail();
+    long number = nextNumber++;
+    tail = new Segment(number, dir.resolve(String.format("%016d.seg", number)), false);
+    tailChannel =
+        FileChannel.open(tail.path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    ByteBuffer header = ByteBuffer.allocate(SegmentFormat.HEADER);
+    SegmentFormat.writeHeader(header);
+    write(header.flip());
+    tail.bytes = SegmentFormat.HEADER;
+    bytes += SegmentFormat.HEADER;
+  }
+
+  private void write(ByteBuffer b) throws IOException {
+    while (b.hasRemaining()) {
+      tailChannel.write(b);
+    }
+  }
+
+  /**
+   * With {@link SpoolFsync#INTERVAL}, fsyncs what was appended if the last fsync is a second old,
+   * and former tails not yet synced; called often by the drainer. The fsync runs outside the
+   * spool's lock, so appends (the capture thread) never wait for the disk.
+   */
+  public void syncIfDue() {
+    FileChannel channel = null;
+    List<FileChannel> closing;
+    synchronized (this) {
+      long now = System.nanoTime();
+      if (fsync == SpoolFsync.INTERVAL && unsynced && now - lastSyncNanos >= SYNC_INTERVAL_NANOS) {
+        channel = tailChannel;
+        unsynced = false;
+        lastSyncNanos = now;
+      }
+      closing = retired.isEmpty() ? List.of() : new ArrayList<>(retired);
+      retired.clear();
+    }
+    if (channel != null) {
+      force(channel);
+    }
+    for (FileChannel c : closing) {
+      force(c);
+      closeQuietly(c);
+    }
+  }
+
+  private static void force(FileChannel channel) {
+    try {
+      channel.force(false);
+    } catch (ClosedChannelException closedMeanwhile) {
+      // a closed tail was retired, and is synced from there
+    } catch (IOException e) {
+      LOG.warn("cannot fsync the spool: {}", e.toString());
+    }
+  }
+
+  private static void closeQuietly(FileChannel channel) {
+    try {
+      channel.close();
+    } catch (IOException e) {
+      LOG.warn("cannot close a spool segment: {}", e.toString());
+    }
+  }
+
   /** Up to {@code max} of the oldest records; they stay in the spool until committed. */
   public synchronized List<byte[]> peek(int max) {
     return peek(0, max);
@@ -121,42 +291,88 @@ public final class Spool implements AutoCloseable {
   /**
    * Up to {@code max} records after the {@code skip} oldest (sent, not yet committed), from the
    * oldest segment only: a sender keeps that many in flight and commits them as they are
-   * acknowledged.
+   * acknowledged. {@code skip} also tells the spool how many are with the sender.
    */
   public synchronized List<byte[]> peek(int skip, int max) {
-    if (!headLoaded) {
+    return peek(generation, skip, max);
+  }
+
+  /**
+   * As {@link #peek(int, int)}, but nothing when the {@link #generation} is no longer {@code
+   * expected}: a sender that has not yet seen a drop must not take the next segment's records for
+   * the ones after those it holds.
+   */
+  public synchronized List<byte[]> peek(long expected, int skip, int max) {
+    if (expected != generation) {
+      return List.of();
+    }
+    if (head == null) {
       loadHead();
+      if (head == null) {
+        return List.of();
+      }
     }
     int from = headSent + skip;
-    int to = Math.min(head.size(), from + max);
-    return from >= to ? List.of() : new ArrayList<>(head.subList(from, to));
+    headHandedOut = Math.min(from, head.count());
+    int to = Math.min(head.count(), from + max);
+    List<byte[]> out = new ArrayList<>(Math.max(0, to - from));
+    for (int i = from; i < to; i++) {
+      out.add(head.record(i));
+    }
+    return out;
   }
 
   /** The {@code n} oldest records (as given by {@link #peek}) were sent: they leave the spool. */
   public synchronized void commit(int n) {
-    int k = Math.min(n, head.size() - headSent);
+    commit(generation, n);
+  }
+
+  /**
+   * As {@link #commit(int)}, but nothing when the {@link #generation} is no longer {@code
+   * expected}.
+   */
+  public synchronized void commit(long expected, int n) {
+    if (head == null || expected != generation) {
+      return;
+    }
+    Segment s = closed.peekFirst();
+    int k = Math.min(n, head.count() - headSent);
     for (int i = 0; i < k; i++) {
-      byte[] r = head.get(headSent);
-      head.set(headSent++, null);
-      bytes -= 4L + r.length;
+      long framed = head.framedBytes(headSent++, s.legacy);
+      s.released += framed;
+      bytes -= framed;
       records--;
     }
-    if (headLoaded && headSent == head.size()) {
-      Segment done = closed.pollFirst();
-      head.clear();
-      headSent = 0;
-      headLoaded = false;
+    headHandedOut = Math.max(headHandedOut, headSent);
+    if (headSent == head.count()) {
+      finishHead();
+    } else if (k > 0) {
       try {
-        Files.deleteIfExists(done.path);
+        position.write(s.number, headSent);
       } catch (IOException e) {
-        throw new UncheckedIOException("cannot delete the sent spool segment " + done.path, e);
+        LOG.warn("cannot write the spool's commit position: {}", e.toString());
       }
+    }
+  }
+
+  /** The head was sent: its file goes. */
+  private void finishHead() {
+    Segment done = closed.pollFirst();
+    bytes -= done.bytes - done.released;
+    records -= head.count() - headSent;
+    head = null;
+    headSent = 0;
+    headHandedOut = 0;
+    try {
+      Files.deleteIfExists(done.path);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete the sent spool segment " + done.path, e);
     }
   }
 
   /**
    * Changes when records handed out by {@link #peek} were dropped before being committed: a sender
-   * keeping records in flight must then forget them (their commits would be wrong).
+   * keeping records in flight must then not commit them (the commits would be wrong).
    */
   public synchronized long generation() {
     return generation;
@@ -166,6 +382,7 @@ public final class Spool implements AutoCloseable {
     return records == 0;
   }
 
+  /** Bytes of the spool's files not yet sent (headers and damage included). */
   public synchronized long bytes() {
     return bytes;
   }
@@ -183,70 +400,100 @@ public final class Spool implements AutoCloseable {
     return oldest == null ? 0 : Math.max(0, nowMillis - oldest.startedMillis);
   }
 
-  /** Records dropped: the oldest when the spool was full, and any the disk refused. */
+  /** Records lost in the spool: dropped for room, refused by the disk, or {@link #damaged()}. */
   public synchronized long dropped() {
     return dropped;
+  }
+
+  /** Records found damaged on disk and skipped (included in {@link #dropped()}). */
+  public synchronized long damaged() {
+    return damaged;
+  }
+
+  /** Records found damaged in a record the sender could not decode: counted, then committed. */
+  public synchronized void countDamaged(long n) {
+    damaged += n;
+    dropped += n;
   }
 
   @Override
   public synchronized void close() throws IOException {
     closeTail();
+    for (FileChannel c : retired) {
+      force(c);
+      closeQuietly(c);
+    }
+    retired.clear();
+    position.close();
   }
 
+  /** Reads the oldest segment with records to send; an unreadable one is set aside, counted. */
   private void loadHead() {
     try {
-      if (closed.isEmpty()) {
-        if (tail == null || tail.records == 0) {
-          return;
+      while (head == null) {
+        if (closed.isEmpty()) {
+          if (tail == null || tail.records == 0) {
+            return;
+          }
+          closeTail(); // read only closed segments: new appends go to a new one
         }
-        closeTail(); // read only closed segments: new appends go to a new one
-      }
-      Segment s = closed.peekFirst();
-      try (DataInputStream in =
-          new DataInputStream(new BufferedInputStream(Files.newInputStream(s.path), 1 << 16))) {
-        for (long i = 0; i < s.records; i++) {
-          byte[] r = new byte[in.readInt()];
-          in.readFully(r);
-          head.add(r);
+        Segment s = closed.peekFirst();
+        SegmentContents c = readOrSetAside(s);
+        if (c == null) {
+          closed.pollFirst();
+          dropped += s.records;
+          records -= s.records;
+          bytes -= s.bytes - s.released;
+          continue;
+        }
+        countDamage(s, c);
+        records += c.count() - s.skip - s.records; // the same, unless the disk changed it
+        s.records = c.count() - s.skip;
+        head = c;
+        headSent = Math.min(s.skip, c.count());
+        headHandedOut = headSent;
+        if (headSent == c.count()) {
+          finishHead();
         }
       }
-      headLoaded = true;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the spool in " + dir, e);
     }
   }
 
-  private void dropOldest() throws IOException {
+  /** Drops the oldest segment not being sent; false when there is nothing left to drop. */
+  private boolean dropOldest() throws IOException {
     if (closed.isEmpty()) {
       closeTail();
+      if (closed.isEmpty()) {
+        return false;
+      }
     }
-    if (headLoaded && closed.size() > 1) {
+    if (head != null && closed.size() > 1) {
       // The head is being sent: drop the oldest segment behind it instead.
       Segment next = closed.stream().skip(1).findFirst().orElseThrow();
       closed.remove(next);
       dropped += next.records;
       records -= next.records;
-      bytes -= next.bytes;
+      bytes -= next.bytes - next.released;
       Files.deleteIfExists(next.path);
-      return;
+      return true;
     }
-    generation++; // records handed out by peek() are gone: a sender must forget them
     Segment s = closed.pollFirst();
-    long unsent = headLoaded ? head.size() - headSent : s.records;
-    long unsentBytes = s.bytes;
-    if (headLoaded) {
-      unsentBytes = 0;
-      for (int i = headSent; i < head.size(); i++) {
-        unsentBytes += 4L + head.get(i).length;
-      }
+    if (head != null) {
+      generation++; // records handed out by peek() are gone: a sender must not commit them
+      dropped += head.count() - Math.max(headSent, headHandedOut); // with the sender: not lost
+      records -= head.count() - headSent;
+      head = null;
+      headSent = 0;
+      headHandedOut = 0;
+    } else {
+      dropped += s.records;
+      records -= s.records;
     }
-    head.clear();
-    headSent = 0;
-    headLoaded = false;
-    dropped += unsent;
-    records -= unsent;
-    bytes -= unsentBytes;
+    bytes -= s.bytes - s.released;
     Files.deleteIfExists(s.path);
+    return true;
   }
 
   private void closeTailQuietly() {
@@ -260,13 +507,20 @@ public final class Spool implements AutoCloseable {
 
   private void closeTail() throws IOException {
     if (tailChannel != null) {
-      tailChannel.close();
+      if (fsync == SpoolFsync.INTERVAL && unsynced) {
+        // Synced by the drainer, outside the lock: appends never wait for the disk.
+        retired.add(tailChannel);
+        unsynced = false;
+      } else {
+        tailChannel.close();
+      }
       tailChannel = null;
     }
     if (tail != null) {
       if (tail.records > 0) {
         closed.addLast(tail);
       } else {
+        bytes -= tail.bytes;
         Files.deleteIfExists(tail.path);
       }
       tail = null;
@@ -276,43 +530,31 @@ public final class Spool implements AutoCloseable {
   private static final class Segment {
     final long number;
     final Path path;
+
+    /** Written by an agent before format version 2 (no header, no checksums). */
+    final boolean legacy;
+
+    /** The file's size. */
     long bytes;
+
+    /** Records not yet committed. */
     long records;
+
+    /** Records committed before a restart (from the commit position). */
+    int skip;
+
+    /** Bytes of committed records, already taken off the spool's total. */
+    long released;
+
+    long damageCounted;
 
     /** When its first record was written (for a segment found at start: its file's time). */
     long startedMillis = System.currentTimeMillis();
 
-    Segment(long number, Path path) {
+    Segment(long number, Path path, boolean legacy) {
       this.number = number;
       this.path = path;
-    }
-
-    /** Counts a segment's whole records; a record cut short by a crash ends it. */
-    static Segment scan(Path path) throws IOException {
-      String name = path.getFileName().toString();
-      Segment s = new Segment(Long.parseLong(name.substring(0, name.indexOf('.'))), path);
-      s.startedMillis = Files.getLastModifiedTime(path).toMillis();
-      long size = Files.size(path);
-      try (DataInputStream in =
-          new DataInputStream(new BufferedInputStream(Files.newInputStream(path)))) {
-        long at = 0;
-        while (at + 4 <= size) {
-          int length = in.readInt();
-          if (length < 0 || length > MAX_RECORD || at + 4 + length > size) {
-            break;
-          }
-          in.skipNBytes(length);
-          at += 4 + length;
-          s.records++;
-        }
-        s.bytes = at;
-      }
-      if (s.bytes < size) {
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.WRITE)) {
-          ch.truncate(s.bytes); // later appends never follow a torn record
-        }
-      }
-      return s;
+      this.legacy = legacy;
     }
   }
 }

@@ -3,6 +3,8 @@ package io.podflow.agent.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.podflow.agent.publish.PublisherConfig;
+import io.podflow.agent.publish.SpoolFsync;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -27,8 +29,20 @@ class AgentConfigTest {
     assertThat(c.kafka().topic()).isEqualTo("podflow.flows.v1");
     assertThat(c.kafka().compression()).isEqualTo("zstd");
     assertThat(c.kafka().spoolBytes()).isEqualTo(256L << 20);
+    assertThat(c.kafka().spoolFsync()).isEqualTo(SpoolFsync.INTERVAL);
     assertThat(c.enrichment().tombstone()).isEqualTo(Duration.ofMinutes(2));
     assertThat(c.httpPort()).isEqualTo(9090);
+  }
+
+  @Test
+  void theSpoolsFsyncPolicyIsOneOfThreeNamedOnes() {
+    String minimal = "cluster: prod\nkafka:\n  bootstrapServers: kafka:9092\n";
+    assertThat(AgentConfig.parse(minimal + "spool:\n  fsync: always\n", "t", Map.of()).kafka())
+        .extracting(PublisherConfig::spoolFsync)
+        .isEqualTo(SpoolFsync.ALWAYS);
+    assertThatThrownBy(
+            () -> AgentConfig.parse(minimal + "spool:\n  fsync: sometimes\n", "t", Map.of()))
+        .hasMessageContaining("spool.fsync must be never, interval or always, not 'sometimes'");
   }
 
   @Test

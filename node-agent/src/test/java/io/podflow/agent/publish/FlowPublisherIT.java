@@ -2,9 +2,7 @@ package io.podflow.agent.publish;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.google.protobuf.ByteString;
 import io.podflow.agent.testing.FlowRecords;
-import io.podflow.schema.flow.v1.Endpoint;
 import io.podflow.schema.flow.v1.FlowRecord;
 import io.podflow.stack.KafkaBroker;
 import io.podflow.stack.PodflowAcls;
@@ -294,22 +292,7 @@ class FlowPublisherIT {
 
   /** Connection c's record number seq: its interval index is the sequence. */
   private static FlowRecord record(int connection, int seq) {
-    return FlowRecord.newBuilder()
-        .setSchemaVersion(1)
-        .setCluster("test")
-        .setProtocol(6)
-        .setIntervalIndex(seq)
-        .setTimeStartNs(1_790_000_000_000_000_000L + seq * 1_000_000L)
-        .setTimeEndNs(1_790_000_000_000_000_000L + seq * 1_000_000L + 500)
-        .setSource(
-            Endpoint.newBuilder()
-                .setIp(ByteString.copyFrom(new byte[] {10, 1, 0, (byte) connection}))
-                .setPort(10_000 + connection))
-        .setDestination(
-            Endpoint.newBuilder()
-                .setIp(ByteString.copyFrom(new byte[] {10, 2, 0, 1}))
-                .setPort(8080))
-        .build();
+    return SequencedRecords.record(seq * CONNECTIONS + connection);
   }
 
   private static void assertDeliveredOnceInOrder(List<FlowRecord> records, int n) {

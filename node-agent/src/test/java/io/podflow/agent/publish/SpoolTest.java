@@ -2,26 +2,39 @@ package io.podflow.agent.publish;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class SpoolTest {
   private static final long MAX = 64 << 10;
   private static final long SEGMENT = 8 << 10;
 
+  /** "record-00042": 12 bytes, 24 framed; a segment of 8 KiB holds 341 after its header. */
+  private static final int FRAMED = 24;
+
+  private static final int PER_SEGMENT = (int) ((SEGMENT - SegmentFormat.HEADER) / FRAMED);
+
   @TempDir Path dir;
 
-  @Test
-  void recordsComeBackOldestFirstAndLeaveWhenCommitted() throws Exception {
-    try (Spool spool = new Spool(dir, MAX, SEGMENT)) {
+  @ParameterizedTest
+  @EnumSource(SpoolFsync.class)
+  void recordsComeBackOldestFirstAndLeaveWhenCommitted(SpoolFsync fsync) throws Exception {
+    try (Spool spool = new Spool(dir, MAX, SEGMENT, fsync)) {
       for (int i = 0; i < 500; i++) {
         spool.append(record(i));
+        spool.syncIfDue();
       }
       assertThat(spool.oldestAgeMillis(System.currentTimeMillis() + 5_000)).isGreaterThan(4_000);
       assertThat(readAll(spool)).isEqualTo(names(0, 500));
@@ -30,15 +43,13 @@ class SpoolTest {
       assertThat(spool.bytes()).isZero();
       assertThat(spool.dropped()).isZero();
     }
-    try (var files = Files.list(dir)) {
-      assertThat(files.toList()).as("sent segments are deleted").isEmpty();
-    }
+    assertThat(segments()).as("sent segments are deleted").isEmpty();
   }
 
   @Test
   void aFullSpoolDropsItsOldestRecordsAndCountsThem() throws Exception {
-    try (Spool spool = new Spool(dir, MAX, SEGMENT)) {
-      int n = 10_000; // 15 bytes each: more than twice the spool
+    try (Spool spool = spool()) {
+      int n = 10_000; // 24 bytes each: more than three times the spool
       for (int i = 0; i < n; i++) {
         spool.append(record(i));
       }
@@ -53,27 +64,257 @@ class SpoolTest {
   }
 
   @Test
-  void aRestartReadsWhatWasNotCommittedAndIgnoresATornLastRecord() throws Exception {
-    try (Spool spool = new Spool(dir, MAX, SEGMENT)) {
+  void aFullSpoolWhileOneSegmentIsBeingSentDropsTheOldestBehindIt() throws Exception {
+    try (Spool spool = spool()) {
+      for (int i = 0; i < 1_000; i++) {
+        spool.append(record(i));
+      }
+      List<byte[]> inFlight = spool.peek(0, 100); // the head segment is with the sender
+      long generation = spool.generation();
+      for (int i = 1_000; i < 5_000; i++) {
+        spool.append(record(i));
+      }
+      assertThat(spool.generation()).as("the head was kept").isEqualTo(generation);
+      spool.commit(generation, inFlight.size());
+      List<String> rest = readAll(spool);
+      assertThat(rest.subList(0, PER_SEGMENT - 100)).isEqualTo(names(100, PER_SEGMENT));
+      List<String> behind = rest.subList(PER_SEGMENT - 100, rest.size());
+      int first = 5_000 - behind.size();
+      assertThat(behind).as("the newest, no gap").isEqualTo(names(first, 5_000));
+      assertThat(spool.dropped()).isEqualTo(first - PER_SEGMENT);
+    }
+  }
+
+  @Test
+  void aRestartSendsOnlyWhatWasNotCommittedAndSkipsATornLastRecord() throws Exception {
+    try (Spool spool = spool()) {
       for (int i = 0; i < 1000; i++) {
         spool.append(record(i));
       }
-      List<byte[]> batch = spool.peek(100);
-      spool.commit(batch.size());
+      spool.commit(spool.peek(100).size());
     }
-    // A crash in the middle of an append: a length with only part of its record.
-    Path last;
-    try (var files = Files.list(dir)) {
-      last = files.sorted().reduce((a, b) -> b).orElseThrow();
-    }
-    Files.write(last, new byte[] {0, 0, 0, 50, 'x'}, StandardOpenOption.APPEND);
+    // A crash in the middle of an append: a marker and a length with part of their record.
+    Files.write(
+        segments().get(segments().size() - 1),
+        ByteBuffer.allocate(13)
+            .putInt(SegmentFormat.MARKER)
+            .putInt(50)
+            .putInt(7)
+            .put((byte) 'x')
+            .array(),
+        StandardOpenOption.APPEND);
 
-    try (Spool spool = new Spool(dir, MAX, SEGMENT)) {
-      // The head segment is read again from its start: committed records of a segment that was
-      // not finished are sent twice, never lost; the torn record is gone.
-      assertThat(readAll(spool)).isEqualTo(names(0, 1000));
+    try (Spool spool = spool()) {
+      assertThat(spool.records()).isEqualTo(900);
+      assertThat(readAll(spool)).isEqualTo(names(100, 1000));
+      assertThat(spool.damaged()).isEqualTo(1);
+      assertThat(spool.dropped()).isEqualTo(1);
       spool.append(record(1000));
-      assertThat(readAll(spool)).containsExactly("record-1000");
+      assertThat(readAll(spool)).containsExactly("record-01000");
+    }
+  }
+
+  @Test
+  void aDamagedCommitPositionResendsTheSegmentAndLosesNothing() throws Exception {
+    try (Spool spool = spool()) {
+      for (int i = 0; i < 200; i++) {
+        spool.append(record(i));
+      }
+      spool.commit(spool.peek(50).size());
+    }
+    Path position = dir.resolve(CommitPosition.FILE);
+    byte[] bytes = Files.readAllBytes(position);
+    bytes[3] ^= 1;
+    Files.write(position, bytes);
+    try (Spool spool = spool()) {
+      assertThat(readAll(spool)).isEqualTo(names(0, 200));
+    }
+  }
+
+  @Test
+  void aZeroFilledRegionMidSegmentCostsTheRecordsItCoversAndIsCounted() throws Exception {
+    writeRecords(1_000);
+    // Records 10, 11 and 12 of the first segment zeroed, as a crash can leave blocks.
+    damage(0, offset(10), FRAMED * 3, (byte) 0);
+    try (Spool spool = spool()) {
+      List<String> expected = names(0, 10);
+      expected.addAll(names(13, 1_000));
+      assertThat(readAll(spool)).isEqualTo(expected);
+      assertThat(spool.damaged()).isEqualTo(3);
+      assertThat(spool.dropped()).isEqualTo(3);
+    }
+  }
+
+  @Test
+  void anEmptyRecordLeftByACrashIsSkippedAndCounted() throws Exception {
+    writeRecords(100);
+    // One record's bytes zeroed: marker, length and checksum 0, what made the old reader throw.
+    damage(0, offset(40), FRAMED, (byte) 0);
+    try (Spool spool = spool()) {
+      List<String> expected = names(0, 40);
+      expected.addAll(names(41, 100));
+      assertThat(readAll(spool)).isEqualTo(expected);
+      assertThat(spool.damaged()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aZeroFilledTailIsSkippedAndCountedAndEveryWholeRecordKept() throws Exception {
+    writeRecords(100);
+    // The file grew by 10 records' worth of blocks whose data never reached the disk.
+    Files.write(segments().get(0), new byte[FRAMED * 10], StandardOpenOption.APPEND);
+    try (Spool spool = spool()) {
+      assertThat(readAll(spool)).isEqualTo(names(0, 100));
+      assertThat(spool.damaged()).isEqualTo(10);
+    }
+  }
+
+  @Test
+  void aBadLengthMidSegmentCostsOneRecordNotTheRestOfTheSegment() throws Exception {
+    writeRecords(1_000);
+    Path first = segments().get(0);
+    byte[] data = Files.readAllBytes(first);
+    ByteBuffer.wrap(data).putInt(offset(200) + 4, 0x7fffffff);
+    Files.write(first, data);
+    try (Spool spool = spool()) {
+      assertThat(Files.size(first)).as("nothing truncated").isEqualTo(data.length);
+      List<String> expected = names(0, 200);
+      expected.addAll(names(201, 1_000));
+      assertThat(readAll(spool)).isEqualTo(expected);
+      assertThat(spool.damaged()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aBadChecksumCostsOneRecord() throws Exception {
+    writeRecords(300);
+    damage(0, offset(7) + SegmentFormat.OVERHEAD + 3, 1, (byte) '9');
+    try (Spool spool = spool()) {
+      List<String> expected = names(0, 7);
+      expected.addAll(names(8, 300));
+      assertThat(readAll(spool)).isEqualTo(expected);
+      assertThat(spool.damaged()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aTruncatedLastRecordIsSkippedAndCounted() throws Exception {
+    writeRecords(300);
+    Path first = segments().get(0);
+    byte[] data = Files.readAllBytes(first);
+    Files.write(first, Arrays.copyOf(data, data.length - 5));
+    try (Spool spool = spool()) {
+      assertThat(readAll(spool)).isEqualTo(names(0, 299));
+      assertThat(spool.damaged()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aDamagedSegmentIsSentAroundItsDamageAndThenDeleted() throws Exception {
+    writeRecords(1_000);
+    damage(0, offset(5), 100, (byte) 0x5a);
+    try (Spool spool = spool()) {
+      Path damaged = segments().get(0);
+      List<String> all = readAll(spool);
+      assertThat(all).endsWith(names(PER_SEGMENT, 1_000).toArray(String[]::new));
+      assertThat(all.size() + spool.damaged()).isEqualTo(1_000);
+      assertThat(damaged).doesNotExist();
+      assertThat(spool.bytes()).isZero();
+    }
+  }
+
+  @Test
+  void filesThatAreNoSegmentAreLeftAloneAndDoNotStopTheSpool() throws Exception {
+    writeRecords(10);
+    Files.writeString(dir.resolve("backup.spool"), "not ours");
+    Files.writeString(dir.resolve("notes.txt"), "not ours");
+    Files.createDirectory(dir.resolve("0000000000000099.seg"));
+    Files.writeString(dir.resolve("99999999999999999999.seg"), "a number too long for a long");
+    try (Spool spool = spool()) {
+      spool.append(record(10));
+      assertThat(readAll(spool)).isEqualTo(names(0, 11));
+    }
+    assertThat(dir.resolve("backup.spool")).hasContent("not ours");
+    assertThat(dir.resolve("notes.txt")).exists();
+    assertThat(dir.resolve("99999999999999999999.seg")).exists();
+  }
+
+  @Test
+  void aSegmentOfANewerFormatIsLeftAloneAndNewSegmentsFollowIt() throws Exception {
+    byte[] newer = new byte[64];
+    ByteBuffer.wrap(newer).putInt(0x50465347).put((byte) 3);
+    Path future = dir.resolve("0000000000000007.seg");
+    Files.write(future, newer);
+    try (Spool spool = spool()) {
+      assertThat(spool.isEmpty()).isTrue();
+      spool.append(record(1));
+      assertThat(readAll(spool)).containsExactly("record-00001");
+      assertThat(spool.damaged()).isZero();
+    }
+    assertThat(future).exists();
+  }
+
+  @Test
+  void aSegmentOfAnOlderAgentIsReadUpToItsFirstBadLength() throws Exception {
+    // The format before checksums: length-prefixed records; then a zero-filled tail.
+    ByteBuffer legacy = ByteBuffer.allocate(16 * 20 + 64);
+    for (int i = 0; i < 20; i++) {
+      legacy.putInt(12).put(record(i));
+    }
+    Files.write(dir.resolve("0000000000000003.spool"), legacy.array());
+    try (Spool spool = spool()) {
+      spool.append(record(20));
+      assertThat(readAll(spool)).isEqualTo(names(0, 21));
+      assertThat(spool.damaged()).isEqualTo(1);
+    }
+    assertThat(segments()).isEmpty();
+  }
+
+  @Test
+  void aSpoolWhoseFilesWereAllZeroedStartsEmptyAndCountsTheLoss() throws Exception {
+    writeRecords(1_000);
+    for (Path p : segments()) {
+      Files.write(p, new byte[(int) Files.size(p)]);
+    }
+    try (Spool spool = spool()) {
+      assertThat(spool.isEmpty()).isTrue();
+      assertThat(spool.damaged()).as("no record to measure by: one per segment").isPositive();
+      assertThat(segments()).isEmpty();
+    }
+  }
+
+  /** Without fsync: these tests are about what is read back, and fsync is slow on a busy disk. */
+  private Spool spool() {
+    return new Spool(dir, MAX, SEGMENT, SpoolFsync.NEVER);
+  }
+
+  private void writeRecords(int n) throws IOException {
+    try (Spool spool = spool()) {
+      for (int i = 0; i < n; i++) {
+        spool.append(record(i));
+      }
+    }
+  }
+
+  /** Where record {@code i} of a segment starts: after the header, 24 bytes a record. */
+  private static int offset(int i) {
+    return SegmentFormat.HEADER + FRAMED * i;
+  }
+
+  private void damage(int segment, int at, int length, byte value) throws IOException {
+    Path p = segments().get(segment);
+    byte[] data = Files.readAllBytes(p);
+    Arrays.fill(data, at, at + length, value);
+    Files.write(p, data);
+  }
+
+  private List<Path> segments() throws IOException {
+    try (Stream<Path> files = Files.list(dir)) {
+      return files
+          .filter(f -> f.getFileName().toString().matches("\\d{16}\\.(seg|spool)"))
+          .filter(Files::isRegularFile)
+          .sorted()
+          .toList();
     }
   }
 
@@ -90,13 +331,13 @@ class SpoolTest {
   }
 
   private static byte[] record(int i) {
-    return ("record-" + i).getBytes(StandardCharsets.UTF_8);
+    return String.format("record-%05d", i).getBytes(StandardCharsets.UTF_8);
   }
 
   private static List<String> names(int from, int to) {
     List<String> out = new ArrayList<>();
     for (int i = from; i < to; i++) {
-      out.add("record-" + i);
+      out.add(String.format("record-%05d", i));
     }
     return out;
   }
