@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The agent's stages, one package each, depend on each other in one direction: capture feeds flow,
  * flow feeds export, export names records through enrich and hands them to a sink; {@code app} is
- * the only place that wires stages together (the root package's main only starts it).
+ * the only place that wires stages together (the root package's main only starts it). The policy
+ * publisher is a stage beside them, sharing with the watcher only how informers start.
  */
 class AgentArchitectureTest {
   private static final JavaClasses AGENT =
@@ -30,6 +31,10 @@ class AgentArchitectureTest {
         .definedBy("io.podflow.agent.export..")
         .layer("Enrich")
         .definedBy("io.podflow.agent.enrich..")
+        .layer("Policies")
+        .definedBy("io.podflow.agent.policies..")
+        .layer("K8s")
+        .definedBy("io.podflow.agent.k8s..")
         .layer("Publish")
         .definedBy("io.podflow.agent.publish..")
         .layer("Flow")
@@ -51,8 +56,19 @@ class AgentArchitectureTest {
         .mayOnlyAccessLayers("Flow", "Enrich")
         .whereLayer("Enrich")
         .mayOnlyBeAccessedByLayers("Export", "App")
-        .whereLayer("Publish")
+        // The policy publisher is its own stage: Kafka's producer settings and informers, nothing
+        // of the flow path.
+        .whereLayer("Policies")
         .mayOnlyBeAccessedByLayers("Config", "App")
+        .whereLayer("Policies")
+        .mayOnlyAccessLayers("Publish", "K8s")
+        // One place starts informers, for the watcher and the policy publisher; it needs no stage.
+        .whereLayer("K8s")
+        .mayOnlyBeAccessedByLayers("Enrich", "Policies", "App")
+        .whereLayer("K8s")
+        .mayNotAccessAnyLayer()
+        .whereLayer("Publish")
+        .mayOnlyBeAccessedByLayers("Policies", "Config", "App")
         .whereLayer("Flow")
         .mayOnlyBeAccessedByLayers("Export", "Config", "App")
         .whereLayer("Decode")

@@ -9,7 +9,8 @@ import io.podflow.agent.enrich.PodInterfaces;
 import io.podflow.agent.enrich.Reporters;
 import io.podflow.agent.export.RecordExporter;
 import io.podflow.agent.flow.FlowTableConfig;
-import io.podflow.agent.publish.PolicyPublisher;
+import io.podflow.agent.policies.PolicyPublisher;
+import io.podflow.agent.policies.PolicySettings;
 import io.podflow.agent.publish.PublisherConfig;
 import io.podflow.cli.demo.DemoCluster.DemoPod;
 import io.podflow.schema.ConnectionKey;
@@ -114,9 +115,7 @@ public final class ReplayDemo {
                   .start(Duration.ofSeconds(60));
           PolicyPublisher policies =
               new PolicyPublisher(
-                      client,
-                      PolicyPublisher.Settings.of(CLUSTER, AGENT, "podflow"),
-                      publisherConfig())
+                      client, PolicySettings.of(CLUSTER, AGENT, "podflow"), publisherConfig())
                   .start()) {
         // An address names a pod only from the pod's creation on, and the API server made them
         // now, after the replayed traffic: the watcher takes them in as made long before.

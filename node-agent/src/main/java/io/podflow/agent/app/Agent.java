@@ -22,8 +22,10 @@ import io.podflow.agent.enrich.PodInterfaces;
 import io.podflow.agent.enrich.Reporters;
 import io.podflow.agent.export.FlowSink;
 import io.podflow.agent.export.RecordExporter;
+import io.podflow.agent.k8s.Informers;
+import io.podflow.agent.policies.PolicyPublisher;
+import io.podflow.agent.policies.PolicySettings;
 import io.podflow.agent.publish.FlowPublisher;
-import io.podflow.agent.publish.PolicyPublisher;
 import io.podflow.schema.flow.v1.EnrichmentStatus;
 import io.podflow.schema.flow.v1.FlowRecord;
 import java.time.Duration;
@@ -88,7 +90,7 @@ public final class Agent implements AutoCloseable {
             .start();
     podInterfaces.refresh();
     if (config.enrichment().enabled()) {
-      watcher = new KubernetesWatcher(client, metadata, Agent::now).start(Duration.ofSeconds(120));
+      watcher = new KubernetesWatcher(client, metadata, Agent::now).start(Informers.SYNC_TIMEOUT);
     }
     enricher =
         new Enricher(
@@ -98,15 +100,9 @@ public final class Agent implements AutoCloseable {
       policies =
           new PolicyPublisher(
                   client,
-                  new PolicyPublisher.Settings(
-                      config.cluster(),
-                      config.agent(),
-                      config.policies().topic(),
-                      config.policies().leaseNamespace(),
-                      "podflow-policy-publisher",
-                      Duration.ofSeconds(15),
-                      Duration.ofSeconds(10),
-                      Duration.ofSeconds(2)),
+                  PolicySettings.of(
+                          config.cluster(), config.agent(), config.policies().leaseNamespace())
+                      .withTopic(config.policies().topic()),
                   config.kafka())
               .start();
     }
