@@ -33,8 +33,6 @@ import java.util.function.LongSupplier;
  * {@link #forInterface} exporter.
  */
 public final class RecordExporter {
-  private static final Reporter[] UNSPECIFIED = {Reporter.REPORTER_UNSPECIFIED};
-
   private final String cluster;
   private final String node;
   private final String agent;
@@ -88,14 +86,12 @@ public final class RecordExporter {
   }
 
   private void export(FlowRecord.Builder record) {
-    Reporter[] as = UNSPECIFIED;
     if (enricher != null) {
       enriched.get(enricher.enrich(record, clockNanos.getAsLong())).incrementAndGet();
     }
-    if (reporters != null) {
-      as = reporters.of(record);
-    }
-    if (as.length == 0) {
+    // Without a choice, the record stays as built: reported for no particular end (unspecified).
+    Reporter[] as = reporters == null ? null : reporters.of(record);
+    if (as != null && as.length == 0) {
       // Another captured interface reports this connection; what this one lost is still a loss.
       reportedElsewhere.incrementAndGet();
       if (record.hasLoss()) {
@@ -108,6 +104,10 @@ public final class RecordExporter {
     long counted = sinkDropsCounted.get();
     if (dropped > counted && sinkDropsCounted.compareAndSet(counted, dropped)) {
       record.getLossBuilder().setSpoolDrops(record.getLoss().getSpoolDrops() + dropped - counted);
+    }
+    if (as == null) {
+      sink.publish(record.build());
+      return;
     }
     for (int i = 0; i < as.length; i++) {
       record.getObserverBuilder().setReporter(as[i]);
