@@ -8,7 +8,8 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.podflow.agent.enrich.ClusterMetadata;
 import io.podflow.agent.enrich.KubernetesWatcher;
-import io.podflow.agent.publish.PolicyPublisher;
+import io.podflow.agent.policies.PolicyPublisher;
+import io.podflow.agent.policies.PolicySettings;
 import io.podflow.agent.publish.PublisherConfig;
 import io.podflow.schema.kafka.PodflowTopic;
 import io.podflow.stack.KafkaBroker;
@@ -60,7 +61,7 @@ class AgentRbacIT {
         PolicyPublisher publisher =
             new PolicyPublisher(
                     client,
-                    new PolicyPublisher.Settings(
+                    new PolicySettings(
                         "lab",
                         "agent-a",
                         PodflowTopic.POLICIES.topic(),

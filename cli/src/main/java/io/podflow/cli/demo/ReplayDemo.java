@@ -1,13 +1,16 @@
 package io.podflow.cli.demo;
 
-import com.google.protobuf.ByteString;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.podflow.agent.app.OfflineReplay;
 import io.podflow.agent.enrich.ClusterMetadata;
 import io.podflow.agent.enrich.Enricher;
 import io.podflow.agent.enrich.KubernetesWatcher;
+import io.podflow.agent.enrich.PodInterfaces;
+import io.podflow.agent.enrich.Reporters;
+import io.podflow.agent.export.RecordExporter;
 import io.podflow.agent.flow.FlowTableConfig;
-import io.podflow.agent.publish.PolicyPublisher;
+import io.podflow.agent.policies.PolicyPublisher;
+import io.podflow.agent.policies.PolicySettings;
 import io.podflow.agent.publish.PublisherConfig;
 import io.podflow.cli.demo.DemoCluster.DemoPod;
 import io.podflow.schema.ConnectionKey;
@@ -41,10 +44,11 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 /**
  * The demo without root (no network namespaces, no live capture): the traffic of a live demo as
  * each pod's interface saw it, bundled as capture files, replayed through the agent's packet path
- * and enrichment (the same mock API server's pods, at the addresses they had), then the same Kafka,
- * flow processor and OpenSearch. The records are moved to now and sent at the pace they ended at,
- * each reported for the pod whose interface saw it (SOURCE for what it started, DESTINATION for
- * what it answered); the policies are those the live demo ends with.
+ * and export stage (named from the same mock API server's pods, at the addresses they had; each
+ * record reported as the agent reports what a pod's own interface saw: SOURCE for what the pod
+ * started, DESTINATION for what it answered), then the same Kafka, flow processor and OpenSearch.
+ * The records are moved to now and sent at the pace they ended at; the policies are those the live
+ * demo ends with.
  */
 public final class ReplayDemo {
   private static final String BUNDLE = "demo/capture/";
@@ -52,6 +56,9 @@ public final class ReplayDemo {
 
   /** The replay's cluster name: its documents are told apart from a live demo's. */
   public static final String CLUSTER = "demo-replay";
+
+  /** The agent the records and the policies are published as. */
+  private static final String AGENT = "podflow-agent-demo";
 
   /**
    * The enrichment's clock: the replayed flows are older than the mock API server's pods, and a pod
@@ -108,9 +115,7 @@ public final class ReplayDemo {
                   .start(Duration.ofSeconds(60));
           PolicyPublisher policies =
               new PolicyPublisher(
-                      client,
-                      PolicyPublisher.Settings.of(CLUSTER, "podflow-agent-demo", "podflow"),
-                      publisherConfig())
+                      client, PolicySettings.of(CLUSTER, AGENT, "podflow"), publisherConfig())
                   .start()) {
         // An address names a pod only from the pod's creation on, and the API server made them
         // now, after the replayed traffic: the watcher takes them in as made long before.
@@ -151,57 +156,67 @@ public final class ReplayDemo {
   }
 
   /**
-   * Every record of the bundled files, enriched, as each pod's interface reports it, moved to now.
+   * Every record of the bundled files, through the agent's export stage as each pod's interface
+   * reports it, moved to now.
    */
   private List<FlowRecord> replay(Enricher enricher, Map<DemoPod, String> ips) throws IOException {
-    List<FlowRecord.Builder> builders = new ArrayList<>();
+    Map<String, byte[]> podOfInterface = new LinkedHashMap<>();
+    for (DemoPod pod : DemoCluster.PODS) {
+      podOfInterface.put(interfaceOf(pod), InetAddress.getByName(ips.get(pod)).getAddress());
+    }
+    // Every interface is a pod's own, and captured: the agent's own choice of reporters.
+    Reporters reporters =
+        new Reporters(PodInterfaces.of(podOfInterface), DemoCluster.NODE, name -> true);
+    List<FlowRecord> exported = new ArrayList<>();
+    RecordExporter exporter =
+        RecordExporter.builder(CLUSTER, DemoCluster.NODE, AGENT)
+            .enrichedBy(enricher, () -> SINCE_EVER)
+            .reportedAs(reporters::of)
+            .build(
+                r -> {
+                  // The pods' own IPv6 chatter: the live agent captures IPv4 only ("ip").
+                  if (r.getIpVersion() == 4) {
+                    exported.add(r);
+                  }
+                });
     for (DemoPod pod : DemoCluster.PODS) {
       Path file = settings.dir().resolve(file(pod));
       Files.createDirectories(file.getParent());
       try (InputStream in = resource(file(pod))) {
         Files.copy(in, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
       }
-      ByteString own = ByteString.copyFrom(InetAddress.getByName(ips.get(pod)).getAddress());
       OfflineReplay.run(
           file,
           FlowTableConfig.defaults()
               .withTimeouts(
                   Duration.ofSeconds(10), Duration.ofSeconds(LiveDemo.IDLE_TIMEOUT_SECONDS)),
           OfflineReplay.FrameSourceKind.JAVA,
-          r -> {
-            if (r.getIpVersion() != 4) {
-              return; // the pods' own IPv6 chatter: the live agent captures IPv4 only ("ip")
-            }
-            FlowRecord.Builder b = r.toBuilder().setCluster(CLUSTER);
-            // Each pod's capture is its own interface's: it reports for the pod, the source
-            // of what it started and the destination of what it answered.
-            b.getObserverBuilder()
-                .setNode(DemoCluster.NODE)
-                .setAgent("podflow-agent-demo")
-                .setInterface("veth-" + pod.name())
-                .setReporter(
-                    r.getSource().getIp().equals(own)
-                        ? Reporter.REPORTER_SOURCE
-                        : Reporter.REPORTER_DESTINATION);
-            builders.add(b);
-          });
+          false,
+          exporter,
+          interfaceOf(pod));
     }
-    // Moved so that the first record ends now; they are then sent at the pace they ended at.
-    long first = builders.stream().mapToLong(FlowRecord.Builder::getTimeEndNs).min().orElse(0);
+    // Moved so that the first record ends now; they are then sent at the pace they ended at. (The
+    // pods are named as of long before, so naming them before the move changes nothing.)
+    long first = exported.stream().mapToLong(FlowRecord::getTimeEndNs).min().orElse(0);
     long shift = now() - first;
     List<FlowRecord> records = new ArrayList<>();
-    for (FlowRecord.Builder b : builders) {
+    for (FlowRecord r : exported) {
+      FlowRecord.Builder b = r.toBuilder();
       b.setTimeStartNs(b.getTimeStartNs() + shift).setTimeEndNs(b.getTimeEndNs() + shift);
       if (b.getFlowStartNs() != 0) {
         b.setFlowStartNs(b.getFlowStartNs() + shift);
       }
-      enricher.enrich(b, SINCE_EVER);
       records.add(b.build());
     }
     // In the order agents would publish them: both views of a connection close together, so the
     // processor pairs them (pings between two pods share one connection key, one after another).
     records.sort(java.util.Comparator.comparingLong(FlowRecord::getTimeEndNs));
     return records;
+  }
+
+  /** The host side of a pod's veth, as the live demo's agent sees it. */
+  private static String interfaceOf(DemoPod pod) {
+    return "veth-" + pod.name();
   }
 
   private void produce(List<FlowRecord> records) throws Exception {

@@ -20,18 +20,18 @@ import io.podflow.agent.enrich.Enricher;
 import io.podflow.agent.enrich.KubernetesWatcher;
 import io.podflow.agent.enrich.PodInterfaces;
 import io.podflow.agent.enrich.Reporters;
+import io.podflow.agent.export.FlowSink;
+import io.podflow.agent.export.RecordExporter;
+import io.podflow.agent.k8s.Informers;
+import io.podflow.agent.policies.PolicyPublisher;
+import io.podflow.agent.policies.PolicySettings;
 import io.podflow.agent.publish.FlowPublisher;
-import io.podflow.agent.publish.PolicyPublisher;
 import io.podflow.schema.flow.v1.EnrichmentStatus;
 import io.podflow.schema.flow.v1.FlowRecord;
-import io.podflow.schema.flow.v1.Reporter;
 import java.time.Duration;
-import java.util.EnumMap;
-import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToDoubleFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,8 +49,6 @@ public final class Agent implements AutoCloseable {
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final ClusterMetadata metadata;
-  private final Map<EnrichmentStatus, AtomicLong> enrichment =
-      new EnumMap<>(EnrichmentStatus.class);
   private final ScheduledExecutorService housekeeping =
       Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("podflow-housekeeping"));
   private KubernetesWatcher watcher;
@@ -59,12 +57,9 @@ public final class Agent implements AutoCloseable {
   private final PodInterfaces podInterfaces = new PodInterfaces();
   private final Reporters reporters;
   private PolicyPublisher policies;
+  private RecordExporter exporter;
   private LiveFlows flows;
   private AgentHttp http;
-  private static final Reporter[] UNSPECIFIED = {Reporter.REPORTER_UNSPECIFIED};
-  private final AtomicLong spoolDropsReported = new AtomicLong();
-  private final AtomicLong reportedElsewhere = new AtomicLong();
-  private final PendingLoss unreportedLoss = new PendingLoss();
   private volatile boolean started;
   private final Readiness readiness =
       new Readiness(
@@ -85,11 +80,6 @@ public final class Agent implements AutoCloseable {
     this.reporters =
         new Reporters(
             podInterfaces, config.node(), name -> flows != null && flows.capture().captures(name));
-    for (EnrichmentStatus s : EnrichmentStatus.values()) {
-      if (s != EnrichmentStatus.UNRECOGNIZED) {
-        enrichment.put(s, new AtomicLong());
-      }
-    }
   }
 
   /** Starts serving probes, then the watcher (waiting for its lists), publisher and capture. */
@@ -100,7 +90,7 @@ public final class Agent implements AutoCloseable {
             .start();
     podInterfaces.refresh();
     if (config.enrichment().enabled()) {
-      watcher = new KubernetesWatcher(client, metadata, Agent::now).start(Duration.ofSeconds(120));
+      watcher = new KubernetesWatcher(client, metadata, Agent::now).start(Informers.SYNC_TIMEOUT);
     }
     enricher =
         new Enricher(
@@ -110,27 +100,19 @@ public final class Agent implements AutoCloseable {
       policies =
           new PolicyPublisher(
                   client,
-                  new PolicyPublisher.Settings(
-                      config.cluster(),
-                      config.agent(),
-                      config.policies().topic(),
-                      config.policies().leaseNamespace(),
-                      "podflow-policy-publisher",
-                      Duration.ofSeconds(15),
-                      Duration.ofSeconds(10),
-                      Duration.ofSeconds(2)),
+                  PolicySettings.of(
+                          config.cluster(), config.agent(), config.policies().leaseNamespace())
+                      .withTopic(config.policies().topic()),
                   config.kafka())
               .start();
     }
-    flows =
-        new LiveFlows(
-                config.capture(),
-                config.flows(),
-                config.cluster(),
-                config.node(),
-                config.agent(),
-                this::export)
-            .start();
+    RecordExporter.Builder records =
+        RecordExporter.builder(config.cluster(), config.node(), config.agent());
+    if (config.enrichment().enabled()) {
+      records.enrichedBy(enricher, Agent::now).reportedAs(reporters::of);
+    }
+    exporter = records.build(publisherSink(publisher));
+    flows = new LiveFlows(config.capture(), config.flows(), exporter).start();
     registerMetrics(registry);
     housekeeping.scheduleWithFixedDelay(this::housekeeping, 5, 5, TimeUnit.SECONDS);
     started = true;
@@ -220,35 +202,19 @@ public final class Agent implements AutoCloseable {
     }
   }
 
-  private void export(FlowRecord record) {
-    FlowRecord.Builder b = record.toBuilder();
-    Reporter[] as = UNSPECIFIED;
-    if (config.enrichment().enabled()) {
-      enrichment.get(enricher.enrich(b, now())).incrementAndGet();
-      as = reporters.of(b);
-    }
-    if (as.length == 0) {
-      // Another captured interface reports this connection; what this one lost is still a loss.
-      reportedElsewhere.incrementAndGet();
-      if (b.hasLoss()) {
-        unreportedLoss.add(b.getLoss());
+  /** The publisher as the export stage's sink: the spool's drops are counted as loss. */
+  private static FlowSink publisherSink(FlowPublisher publisher) {
+    return new FlowSink() {
+      @Override
+      public void publish(FlowRecord record) {
+        publisher.publish(record);
       }
-      return;
-    }
-    unreportedLoss.moveTo(b);
-    // Records the spool dropped are the agent's loss too: the next record carries the count.
-    long dropped = publisher.spoolDropped();
-    long unreported = dropped - spoolDropsReported.get();
-    if (unreported > 0 && spoolDropsReported.compareAndSet(dropped - unreported, dropped)) {
-      b.getLossBuilder().setSpoolDrops(b.getLoss().getSpoolDrops() + unreported);
-    }
-    for (int i = 0; i < as.length; i++) {
-      b.getObserverBuilder().setReporter(as[i]);
-      if (i == 1) {
-        b.clearLoss(); // counted once, with the first
+
+      @Override
+      public long dropped() {
+        return publisher.spoolDropped();
       }
-      publisher.publish(b.build());
-    }
+    };
   }
 
   private void housekeeping() {
@@ -308,7 +274,7 @@ public final class Agent implements AutoCloseable {
         r,
         "podflow_records_reported_elsewhere",
         "Records not published because the pod's own interface reports the connection",
-        x -> reportedElsewhere.get());
+        x -> exporter.reportedElsewhere());
     counter(r, "podflow_frames_not_ip", "Frames that were not IP", x -> flows.totals().notIp());
     counter(
         r,
@@ -394,12 +360,14 @@ public final class Agent implements AutoCloseable {
           "API objects the agent could not take in",
           x -> watcher.rejected());
     }
-    enrichment.forEach(
-        (status, count) ->
-            FunctionCounter.builder("podflow_records_enriched", count, AtomicLong::get)
-                .description("Records by how complete their enrichment was")
-                .tag("status", status.name().substring("ENRICHMENT_STATUS_".length()).toLowerCase())
-                .register(r));
+    for (EnrichmentStatus status : EnrichmentStatus.values()) {
+      if (status != EnrichmentStatus.UNRECOGNIZED) {
+        FunctionCounter.builder("podflow_records_enriched", this, a -> a.exporter.enriched(status))
+            .description("Records by how complete their enrichment was")
+            .tag("status", status.name().substring("ENRICHMENT_STATUS_".length()).toLowerCase())
+            .register(r);
+      }
+    }
   }
 
   /** Heap and other memory pools, GC, threads, classes, CPU, open files, uptime. */

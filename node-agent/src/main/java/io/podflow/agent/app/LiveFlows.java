@@ -4,24 +4,24 @@ import io.podflow.agent.capture.CaptureConfig;
 import io.podflow.agent.capture.CaptureSink;
 import io.podflow.agent.capture.CaptureStats;
 import io.podflow.agent.capture.LiveCapture;
+import io.podflow.agent.export.FlowSink;
+import io.podflow.agent.export.LossCounters;
+import io.podflow.agent.export.RecordExporter;
 import io.podflow.agent.flow.FlowBudget;
 import io.podflow.agent.flow.FlowMeter;
-import io.podflow.agent.flow.FlowRecordBuilder;
 import io.podflow.agent.flow.FlowTable;
 import io.podflow.agent.flow.FlowTableConfig;
 import io.podflow.agent.flow.MeterCounters;
-import io.podflow.schema.flow.v1.FlowRecord;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Consumer;
 
 /**
  * Live capture wired to flow tables: one meter and table per captured interface, all tables within
- * one budget of {@code maxFlows} flows for the agent, records handed to a consumer that must be
- * thread-safe (interfaces export from their own threads). When an interface's capture ends (its pod
- * was deleted), its table is flushed, its room goes back to the budget and its meter is dropped;
- * its counts stay in the totals.
+ * one budget of {@code maxFlows} flows for the agent, flows handed to the export stage (each
+ * interface exports from its own thread). When an interface's capture ends (its pod was deleted),
+ * its table is flushed, its room goes back to the budget and its meter is dropped; its counts stay
+ * in the totals.
  */
 public final class LiveFlows implements AutoCloseable {
   /** First fragments remembered per interface (about 70 KiB), against 16,384 for a file. */
@@ -30,10 +30,7 @@ public final class LiveFlows implements AutoCloseable {
   private final LiveCapture capture;
   private final FlowBudget budget;
   private final FlowTableConfig tableConfig;
-  private final String cluster;
-  private final String node;
-  private final String agent;
-  private final Consumer<FlowRecord> records;
+  private final RecordExporter exporter;
 
   /** Meters of interfaces captured now (and, once closing, of those that ended with it). */
   private final Map<String, FlowMeter> meters = new ConcurrentHashMap<>();
@@ -44,42 +41,32 @@ public final class LiveFlows implements AutoCloseable {
   private volatile boolean closing;
 
   public LiveFlows(
+      CaptureConfig captureConfig, FlowTableConfig tableConfig, RecordExporter exporter) {
+    this.budget = new FlowBudget(tableConfig.maxFlows());
+    this.tableConfig = tableConfig;
+    this.exporter = exporter;
+    this.capture = new LiveCapture(captureConfig, this::sinkFor);
+  }
+
+  /** Records as they are built, neither enriched nor reported for an end, straight to a sink. */
+  public LiveFlows(
       CaptureConfig captureConfig,
       FlowTableConfig tableConfig,
       String cluster,
       String node,
       String agent,
-      Consumer<FlowRecord> records) {
-    this.budget = new FlowBudget(tableConfig.maxFlows());
-    this.tableConfig = tableConfig;
-    this.cluster = cluster;
-    this.node = node;
-    this.agent = agent;
-    this.records = records;
-    this.capture = new LiveCapture(captureConfig, this::sinkFor);
+      FlowSink records) {
+    this(captureConfig, tableConfig, RecordExporter.builder(cluster, node, agent).build(records));
   }
 
   /** The sink of a newly captured interface: its own meter and table, within the budget. */
   CaptureSink sinkFor(String name) {
-    FlowRecordBuilder builder = new FlowRecordBuilder(cluster, node, name, agent);
-    FlowMeter[] meter = new FlowMeter[1];
-    LossSince loss = new LossSince();
-    FlowTable table =
-        new FlowTable(
-            tableConfig,
-            budget,
-            (flow, reason) -> {
-              FlowRecord.Builder record = builder.builder(flow, reason);
-              loss.add(record, statsOf(name), meter[0]);
-              records.accept(record.build());
-            });
-    meter[0] = new FlowMeter(table, FRAGMENT_SLOTS);
-    meters.put(name, meter[0]);
-    return new MeteredSink(meter[0], () -> ended(name, meter[0]));
-  }
-
-  private CaptureStats statsOf(String interfaceName) {
-    return capture.stats(interfaceName);
+    InterfaceLosses losses = new InterfaceLosses(capture, name);
+    FlowTable table = new FlowTable(tableConfig, budget, exporter.forInterface(name, losses));
+    FlowMeter meter = new FlowMeter(table, FRAGMENT_SLOTS);
+    losses.meter = meter;
+    meters.put(name, meter);
+    return new MeteredSink(meter, () -> ended(name, meter));
   }
 
   /** An interface's capture ended and its flows were exported: free its table. */
@@ -194,6 +181,36 @@ public final class LiveFlows implements AutoCloseable {
   public void close() {
     closing = true;
     capture.close();
+  }
+
+  /** An interface's losses as its capture's statistics and its meter count them. */
+  private static final class InterfaceLosses implements LossCounters {
+    private final LiveCapture capture;
+    private final String name;
+
+    /** Set once the meter exists, before any frame reaches its table. */
+    FlowMeter meter;
+
+    InterfaceLosses(LiveCapture capture, String name) {
+      this.capture = capture;
+      this.name = name;
+    }
+
+    @Override
+    public long kernelDrops() {
+      CaptureStats stats = capture.stats(name);
+      return stats == null ? -1 : stats.kernelDrops() + stats.interfaceDrops();
+    }
+
+    @Override
+    public long decoderDrops() {
+      return meter == null ? -1 : meter.counters().malformedTotal();
+    }
+
+    @Override
+    public long flowsEvicted() {
+      return meter == null ? -1 : meter.table().evictedFlows();
+    }
   }
 
   /** Sums of the interfaces that ended, so totals never go back when a pod goes. */

@@ -4,21 +4,20 @@ import io.podflow.agent.capture.CaptureFileReader;
 import io.podflow.agent.capture.FrameHandler;
 import io.podflow.agent.capture.LibpcapFileReader;
 import io.podflow.agent.capture.RecordedPace;
-import io.podflow.agent.flow.FlowExporter;
+import io.podflow.agent.export.FlowSink;
+import io.podflow.agent.export.LossCounters;
+import io.podflow.agent.export.RecordExporter;
 import io.podflow.agent.flow.FlowMeter;
-import io.podflow.agent.flow.FlowRecordBuilder;
 import io.podflow.agent.flow.FlowTable;
 import io.podflow.agent.flow.FlowTableConfig;
 import io.podflow.agent.flow.MeterCounters;
-import io.podflow.schema.flow.v1.FlowRecord;
 import java.nio.file.Path;
-import java.util.function.Consumer;
 
 /**
- * Runs a capture file through the agent's packet path (decode, fragments, flow table) and hands
- * every exported flow record to a consumer. The flow table's clock is the packets' timestamps, so
- * the result is the same however fast the file is read. At the end of the file every flow still
- * held is exported ({@code flush}).
+ * Runs a capture file through the agent's packet path (decode, fragments, flow table) and its
+ * export stage ({@link RecordExporter}). The flow table's clock is the packets' timestamps, so the
+ * result is the same however fast the file is read. At the end of the file every flow still held is
+ * exported ({@code flush}).
  */
 public final class OfflineReplay {
   private OfflineReplay() {}
@@ -32,12 +31,17 @@ public final class OfflineReplay {
       long records,
       long evicted) {}
 
+  /** The agent that replays files, as their records say. */
+  public static final String AGENT = "podflow-replay";
+
   public static Summary run(
-      Path file, FlowTableConfig config, FrameSourceKind source, Consumer<FlowRecord> records) {
+      Path file, FlowTableConfig config, FrameSourceKind source, FlowSink records) {
     return run(file, config, source, false, records);
   }
 
   /**
+   * Records as they are built, observed on an interface named after the file, in no cluster.
+   *
    * @param recordedPace deliver packets at the pace they were recorded instead of at full speed
    */
   public static Summary run(
@@ -45,11 +49,30 @@ public final class OfflineReplay {
       FlowTableConfig config,
       FrameSourceKind source,
       boolean recordedPace,
-      Consumer<FlowRecord> records) {
-    FlowRecordBuilder builder =
-        new FlowRecordBuilder("", "", file.getFileName().toString(), "podflow-replay");
-    FlowExporter exporter = (flow, reason) -> records.accept(builder.build(flow, reason));
-    FlowTable table = new FlowTable(config, exporter);
+      FlowSink records) {
+    return run(
+        file,
+        config,
+        source,
+        recordedPace,
+        RecordExporter.builder("", "", AGENT).build(records),
+        file.getFileName().toString());
+  }
+
+  /**
+   * @param interfaceName the interface the records say they were observed on
+   */
+  public static Summary run(
+      Path file,
+      FlowTableConfig config,
+      FrameSourceKind source,
+      boolean recordedPace,
+      RecordExporter exporter,
+      String interfaceName) {
+    // A file has no kernel drops; its decoder drops and evictions are in the summary, and the
+    // records carry none (as replayed records always have).
+    FlowTable table =
+        new FlowTable(config, exporter.forInterface(interfaceName, LossCounters.NONE));
     FlowMeter meter = new FlowMeter(table);
     FrameHandler frames = recordedPace ? new RecordedPace(meter) : meter;
     CaptureFileReader.Result read =

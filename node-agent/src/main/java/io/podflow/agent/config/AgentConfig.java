@@ -6,10 +6,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.podflow.agent.capture.CaptureConfig;
 import io.podflow.agent.flow.FlowTableConfig;
+import io.podflow.agent.policies.PolicySettings;
 import io.podflow.agent.publish.PublisherConfig;
 import io.podflow.agent.publish.SpoolFsync;
 import io.podflow.schema.kafka.KafkaClientProperties;
-import io.podflow.schema.kafka.PodflowTopic;
 import io.podflow.schema.net.Cidr;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -185,9 +185,10 @@ public record AgentConfig(
     Policies policies =
         new Policies(
             c.flag("policies.enabled", enrichment.enabled()),
-            c.string("policies.topic", PodflowTopic.POLICIES.topic()),
+            c.string("policies.topic", PolicySettings.DEFAULT_TOPIC),
             c.string(
-                "policies.leaseNamespace", environment.getOrDefault("POD_NAMESPACE", "podflow")));
+                "policies.leaseNamespace",
+                environment.getOrDefault("POD_NAMESPACE", PolicySettings.DEFAULT_LEASE_NAMESPACE)));
     int port = (int) c.number("http.port", 9090, 0, 65_535);
     String address =
         c.string("http.address", environment.getOrDefault(ADDRESS_VARIABLE, "127.0.0.1"));

@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.ReducedStateItemStore;
+import io.podflow.agent.k8s.Informers;
 import io.podflow.schema.flow.v1.EndpointKind;
 import io.podflow.schema.flow.v1.KubernetesIdentity;
 import java.time.Duration;
@@ -24,7 +25,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
@@ -116,13 +116,13 @@ public final class KubernetesWatcher implements AutoCloseable {
   private <T extends HasMetadata> void start(
       SharedIndexInformer<T> informer, Consumer<T> upsert, Consumer<T> delete, Duration timeout)
       throws InterruptedException {
-    java.util.concurrent.atomic.AtomicLong added = new java.util.concurrent.atomic.AtomicLong();
-    informer.addEventHandler(
+    informers.add(informer);
+    Informers.startAndSync(
+        informer,
         new ResourceEventHandler<T>() {
           @Override
           public void onAdd(T obj) {
             apply(upsert, obj);
-            added.incrementAndGet();
           }
 
           @Override
@@ -134,29 +134,8 @@ public final class KubernetesWatcher implements AutoCloseable {
           public void onDelete(T obj, boolean deletedFinalStateUnknown) {
             apply(delete, obj);
           }
-        });
-    informers.add(informer);
-    long deadline = System.nanoTime() + timeout.toNanos();
-    try {
-      informer.start().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-      throw new IllegalStateException(
-          "cannot list and watch the API server ("
-              + informer.getApiTypeClass().getSimpleName()
-              + "s): "
-              + e.getMessage(),
-          e);
-    }
-    // The list is in the informer's store; its handlers run on their own thread and may not have
-    // seen it yet. Ready means the metadata holds what was listed.
-    long listed = informer.getStore().list().size();
-    while (added.get() < listed) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException(
-            "the " + informer.getApiTypeClass().getSimpleName() + " informer did not catch up");
-      }
-      Thread.sleep(5);
-    }
+        },
+        timeout);
   }
 
   /** Objects the watcher could not take in (malformed, unexpected): counted and logged. */

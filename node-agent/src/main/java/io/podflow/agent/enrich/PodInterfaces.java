@@ -50,8 +50,33 @@ public final class PodInterfaces {
     this.sysClassNet = sysClassNet;
   }
 
+  private PodInterfaces(Map<String, IpKey[]> owners, Map<IpKey, String> interfaces) {
+    this.ipv4Routes = this.ipv6Routes = this.arp = this.sysClassNet = null;
+    this.owners = owners;
+    this.interfaces = interfaces;
+  }
+
+  /**
+   * Interfaces whose pods are known beforehand, one address each (the replay of pods' own
+   * captures): {@link #refresh} keeps them as they are.
+   */
+  public static PodInterfaces of(Map<String, byte[]> addressOfInterface) {
+    Map<String, IpKey[]> owners = new HashMap<>();
+    Map<IpKey, String> interfaces = new HashMap<>();
+    addressOfInterface.forEach(
+        (iface, address) -> {
+          IpKey ip = IpKey.of(address);
+          owners.computeIfAbsent(iface, k -> new IpKey[2])[address.length == 4 ? 0 : 1] = ip;
+          interfaces.put(ip, iface);
+        });
+    return new PodInterfaces(Map.copyOf(owners), Map.copyOf(interfaces));
+  }
+
   /** Reads the routing, bridge and ARP tables again. */
   public PodInterfaces refresh() {
+    if (ipv4Routes == null) {
+      return this; // known beforehand
+    }
     Map<String, IpKey> v4 = new HashMap<>();
     Map<String, IpKey> v6 = new HashMap<>();
     Map<String, Integer> count4 = new HashMap<>();

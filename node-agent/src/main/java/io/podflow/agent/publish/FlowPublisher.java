@@ -86,7 +86,8 @@ public final class FlowPublisher implements AutoCloseable {
     drainer.start();
   }
 
-  static Properties properties(PublisherConfig config, String clientId) {
+  /** The producer's settings (the policy publisher's too, which then lets sends wait). */
+  public static Properties properties(PublisherConfig config, String clientId) {
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
     p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);

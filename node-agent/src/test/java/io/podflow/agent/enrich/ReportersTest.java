@@ -94,6 +94,23 @@ class ReportersTest {
   }
 
   /** A node with routes to cali5, cali6, lxc6 and a bridge cni0 with ports vethb8, vethb9. */
+  @Test
+  void podsKnownBeforehandAreReportedForOnTheirOwnInterfacesAndARefreshKeepsThem()
+      throws Exception {
+    // As the replay of pods' own captures knows them: no routes or bridges to read.
+    PodInterfaces replayed =
+        PodInterfaces.of(
+                java.util.Map.of(
+                    "veth-a", new byte[] {10, 1, 0, 5}, "veth-b", new byte[] {10, 1, 0, 6}))
+            .refresh();
+    Reporters reporters = new Reporters(replayed, "node-1", name -> true);
+    assertThat(reporters.of(record("veth-a", "10.1.0.5", "node-1", "10.1.0.6", "node-1")))
+        .containsExactly(Reporter.REPORTER_SOURCE);
+    assertThat(reporters.of(record("veth-b", "10.1.0.5", "node-1", "10.1.0.6", "node-1")))
+        .containsExactly(Reporter.REPORTER_DESTINATION);
+    assertThat(replayed.interfaceOf(IpKey.of(new byte[] {10, 1, 0, 6}))).isEqualTo("veth-b");
+  }
+
   private PodInterfaces interfaces() throws Exception {
     Path proc = Files.createDirectories(dir.resolve("proc"));
     Path v4 = proc.resolve("route");

@@ -1,4 +1,4 @@
-package io.podflow.agent.publish;
+package io.podflow.agent.policies;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.podflow.agent.publish.PublisherConfig;
 import io.podflow.stack.KafkaBroker;
 import io.podflow.stack.TopicReader;
 import io.podflow.stack.junit.LocalStackExtension;
@@ -148,8 +149,8 @@ class PolicyPublisherIT {
     }
   }
 
-  private static PolicyPublisher.Settings settings(String topic, String identity) {
-    return new PolicyPublisher.Settings(
+  private static PolicySettings settings(String topic, String identity) {
+    return new PolicySettings(
         "lab",
         identity,
         topic,

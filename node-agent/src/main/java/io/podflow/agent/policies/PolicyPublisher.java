@@ -1,4 +1,4 @@
-package io.podflow.agent.publish;
+package io.podflow.agent.policies;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -10,9 +10,11 @@ import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLo
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.podflow.agent.DaemonThreads;
+import io.podflow.agent.k8s.Informers;
+import io.podflow.agent.publish.FlowPublisher;
+import io.podflow.agent.publish.PublisherConfig;
 import io.podflow.schema.kafka.CompactedTopicCheck;
 import io.podflow.schema.kafka.KafkaClientProperties;
-import io.podflow.schema.kafka.PodflowTopic;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,36 +51,8 @@ import org.slf4j.LoggerFactory;
 public final class PolicyPublisher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PolicyPublisher.class);
 
-  /**
-   * @param topic the compacted policies topic (default {@code podflow.policies.v1})
-   * @param leaseNamespace where the Lease lives (the agent's own namespace)
-   */
-  public record Settings(
-      String cluster,
-      String identity,
-      String topic,
-      String leaseNamespace,
-      String leaseName,
-      Duration leaseDuration,
-      Duration renewDeadline,
-      Duration retryPeriod) {
-    public static final String DEFAULT_TOPIC = PodflowTopic.POLICIES.topic();
-
-    public static Settings of(String cluster, String identity, String leaseNamespace) {
-      return new Settings(
-          cluster,
-          identity,
-          DEFAULT_TOPIC,
-          leaseNamespace,
-          "podflow-policy-publisher",
-          Duration.ofSeconds(15),
-          Duration.ofSeconds(10),
-          Duration.ofSeconds(2));
-    }
-  }
-
   private final KubernetesClient client;
-  private final Settings settings;
+  private final PolicySettings settings;
   private final PublisherConfig kafkaConfig;
   private final Properties kafka;
 
@@ -103,7 +77,7 @@ public final class PolicyPublisher implements AutoCloseable {
   private final java.util.concurrent.atomic.AtomicLong failed =
       new java.util.concurrent.atomic.AtomicLong();
 
-  public PolicyPublisher(KubernetesClient client, Settings settings, PublisherConfig kafka) {
+  public PolicyPublisher(KubernetesClient client, PolicySettings settings, PublisherConfig kafka) {
     this.client = client;
     this.settings = settings;
     this.kafkaConfig = kafka;
@@ -319,43 +293,35 @@ public final class PolicyPublisher implements AutoCloseable {
   }
 
   private <T extends HasMetadata> void inform(SharedIndexInformer<T> informer, Set<String> seen) {
-    java.util.concurrent.atomic.AtomicLong added = new java.util.concurrent.atomic.AtomicLong();
-    informer.addEventHandler(
-        new ResourceEventHandler<T>() {
-          @Override
-          public void onAdd(T obj) {
-            synchronized (seen) {
-              seen.add(key(obj));
-            }
-            send(key(obj), json(obj));
-            added.incrementAndGet();
-          }
-
-          @Override
-          public void onUpdate(T oldObj, T newObj) {
-            send(key(newObj), json(newObj));
-          }
-
-          @Override
-          public void onDelete(T obj, boolean deletedFinalStateUnknown) {
-            send(key(obj), null);
-          }
-        });
     synchronized (informers) {
       informers.add(informer);
     }
     try {
-      informer.start().toCompletableFuture().get(60, TimeUnit.SECONDS);
       // Everything listed has been published before the topic is reconciled.
-      long listed = informer.getStore().list().size();
-      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-      while (added.get() < listed && System.nanoTime() < deadline) {
-        Thread.sleep(10);
-      }
+      Informers.startAndSync(
+          informer,
+          new ResourceEventHandler<T>() {
+            @Override
+            public void onAdd(T obj) {
+              synchronized (seen) {
+                seen.add(key(obj));
+              }
+              send(key(obj), json(obj));
+            }
+
+            @Override
+            public void onUpdate(T oldObj, T newObj) {
+              send(key(newObj), json(newObj));
+            }
+
+            @Override
+            public void onDelete(T obj, boolean deletedFinalStateUnknown) {
+              send(key(obj), null);
+            }
+          },
+          Informers.SYNC_TIMEOUT);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    } catch (Exception e) {
-      throw new IllegalStateException("cannot list and watch " + informer.getApiTypeClass(), e);
     }
   }
 

@@ -1,4 +1,4 @@
-package io.podflow.agent.app;
+package io.podflow.agent.export;
 
 import io.podflow.schema.flow.v1.AgentLoss;
 import io.podflow.schema.flow.v1.FlowRecord;
