@@ -15,7 +15,7 @@ import org.openjdk.jmh.infra.Blackhole;
  * [recordsPerFlow] [rounds]}
  */
 public final class EnrichmentCpuTime {
-  private static final int RECORDS = 1 << 20;
+  private static final int RECORDS = 1 << 18;
 
   private EnrichmentCpuTime() {}
 
