@@ -40,8 +40,8 @@ public final class Enricher {
       KubernetesIdentity.newBuilder().setKind(EndpointKind.ENDPOINT_KIND_EXTERNAL).build();
 
   /**
-   * Flows whose names are kept: 32,768 slots, at most about 5 MB when all are taken (a slot's names
-   * are about 150 bytes, the identities themselves are shared with the index).
+   * Flows whose names are kept: 32,768 slots, at most about 4 MiB when all are taken (a slot's
+   * names are about 125 bytes; the identities themselves are shared with the index).
    */
   static final int NAMED_FLOWS = 1 << 15;
 
