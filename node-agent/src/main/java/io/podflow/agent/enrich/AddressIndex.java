@@ -11,10 +11,20 @@ import java.util.function.Consumer;
  * caller synchronises); readers take no lock: slots are published with release and read with
  * acquire semantics, deletions leave a marker instead of moving entries (a reader never misses an
  * entry being moved), and growing or clearing markers builds a new array, published at once.
+ *
+ * <p>For caches of what was read: an entry replaced or removed is marked {@link
+ * IpEntry#superseded()} once its successor is published, and each new address bumps a counter of
+ * its stripe ({@link #absentStamp}), so that "nothing is known of this address" can be cached too
+ * and is known to be out of date when the address appears.
  */
 final class AddressIndex {
   private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(IpEntry[].class);
   private static final IpEntry DELETED = IpEntry.empty(-1, -1);
+  private static final VarHandle STAMP = MethodHandles.arrayElementVarHandle(long[].class);
+  private static final int STRIPES = 64;
+
+  /** Per stripe of addresses (by hash), how many addresses were added to the index. */
+  private final long[] added = new long[STRIPES];
 
   private volatile IpEntry[] slots = new IpEntry[1 << 10];
   private int used; // slots not null: entries and markers
@@ -54,10 +64,15 @@ final class AddressIndex {
         }
       } else if (at.lo() == e.lo() && at.hi() == e.hi()) {
         SLOT.setRelease(s, i, e);
+        at.supersede();
         return;
       }
     }
     SLOT.setRelease(s, free, e);
+    // After the entry is visible: a reader that read the old count and then missed the entry
+    // cached "absent" under a count that is now out of date.
+    int stripe = hash(e.hi(), e.lo()) & (STRIPES - 1);
+    STAMP.setRelease(added, stripe, added[stripe] + 1);
     live++;
     if (used * 2 > s.length) {
       rebuild();
@@ -74,10 +89,19 @@ final class AddressIndex {
       }
       if (at != DELETED && at.lo() == lo && at.hi() == hi) {
         SLOT.setRelease(s, i, DELETED);
+        at.supersede();
         live--;
         return;
       }
     }
+  }
+
+  /**
+   * A count that changes whenever an address of {@code hi:lo}'s stripe is added: read it before
+   * {@link #get} finds nothing, and "nothing known" holds while it is unchanged.
+   */
+  long absentStamp(long hi, long lo) {
+    return (long) STAMP.getAcquire(added, hash(hi, lo) & (STRIPES - 1));
   }
 
   void forEach(Consumer<IpEntry> action) {

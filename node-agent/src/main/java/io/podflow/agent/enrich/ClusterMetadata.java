@@ -36,6 +36,10 @@ public final class ClusterMetadata {
   private final Map<String, Map<AddressPort, ServicePort>> backendsBySlice = new HashMap<>();
   private final Map<String, Map<Integer, ServicePort>> nodePortsByService = new HashMap<>();
   private final Map<Integer, ServicePort> nodePorts = new ConcurrentHashMap<>();
+
+  /** Changes after every change of {@link #nodePorts}: names read through them are stale. */
+  private volatile long nodePortsVersion;
+
   private volatile long unwatchedSinceNanos;
 
   /**
@@ -138,6 +142,7 @@ public final class ClusterMetadata {
       before.forEach((k, v) -> nodePorts.remove(k, v));
     }
     nodePorts.putAll(ports);
+    nodePortsVersion++; // one writer (synchronized)
   }
 
   public synchronized void removeService(String service) {
@@ -147,6 +152,7 @@ public final class ClusterMetadata {
     if (before != null) {
       before.forEach((k, v) -> nodePorts.remove(k, v));
     }
+    nodePortsVersion++;
   }
 
   /**
@@ -192,6 +198,16 @@ public final class ClusterMetadata {
     return e == null ? IpEntry.EMPTY : e;
   }
 
+  /** See {@link AddressIndex#absentStamp}. */
+  long absentStamp(long hi, long lo) {
+    return byIp.absentStamp(hi, lo);
+  }
+
+  /** Read before {@link #nodePort}: while it is unchanged, so is what that returned. */
+  long nodePortsVersion() {
+    return nodePortsVersion;
+  }
+
   /** The Service a node port leads to (on any node's IP). */
   ServicePort nodePort(int port, int protocol) {
     return nodePorts.get(AddressPort.nodePortKey(port, protocol));
@@ -223,15 +239,21 @@ public final class ClusterMetadata {
     if (before != null) {
       before.forEach(
           (k, v) -> {
-            IpEntry.Port p = new IpEntry.Port(k.port(), k.protocol(), v);
+            IpEntry.Port p = port(k, v, backends);
             update(k.ip(), e -> backends ? e.withBackend(p, false) : e.withService(p, false));
           });
     }
     entries.forEach(
         (k, v) -> {
-          IpEntry.Port p = new IpEntry.Port(k.port(), k.protocol(), v);
+          IpEntry.Port p = port(k, v, backends);
           update(k.ip(), e -> backends ? e.withBackend(p, true) : e.withService(p, true));
         });
+  }
+
+  private static IpEntry.Port port(AddressPort at, ServicePort service, boolean backend) {
+    return backend
+        ? IpEntry.Port.backend(at.port(), at.protocol(), service)
+        : IpEntry.Port.frontend(at.port(), at.protocol(), service);
   }
 
   private void update(IpKey key, UnaryOperator<IpEntry> change) {
