@@ -217,7 +217,8 @@ class DashboardJsonTest {
     assertThat(file.path("apiVersion").asInt()).isEqualTo(1);
     assertThat(rules.stream().map(r -> r.path("uid").asText()))
         .doesNotHaveDuplicates()
-        .contains("podflow-enforcement-gap", "podflow-capture-drops");
+        .contains(
+            "podflow-enforcement-gap", "podflow-capture-drops", "podflow-policies-unreadable");
     for (JsonNode rule : rules) {
       Set<String> refIds = new HashSet<>();
       for (JsonNode step : rule.path("data")) {

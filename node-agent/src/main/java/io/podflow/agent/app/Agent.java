@@ -15,6 +15,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.podflow.agent.DaemonThreads;
 import io.podflow.agent.config.AgentConfig;
+import io.podflow.agent.decode.MalformedReason;
 import io.podflow.agent.enrich.ClusterMetadata;
 import io.podflow.agent.enrich.Enricher;
 import io.podflow.agent.enrich.KubernetesWatcher;
@@ -276,11 +277,12 @@ public final class Agent implements AutoCloseable {
         "Records not published because the pod's own interface reports the connection",
         x -> exporter.reportedElsewhere());
     counter(r, "podflow_frames_not_ip", "Frames that were not IP", x -> flows.totals().notIp());
-    counter(
-        r,
-        "podflow_frames_malformed",
-        "Frames malformed or cut short",
-        x -> flows.totals().malformed());
+    for (MalformedReason reason : MalformedReason.values()) {
+      FunctionCounter.builder("podflow_frames_malformed", this, x -> flows.malformed(reason))
+          .description("Frames malformed or cut short, by reason")
+          .tag("reason", reason.label())
+          .register(r);
+    }
     counter(
         r,
         "podflow_kernel_drops",

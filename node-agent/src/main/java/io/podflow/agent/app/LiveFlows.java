@@ -4,6 +4,7 @@ import io.podflow.agent.capture.CaptureConfig;
 import io.podflow.agent.capture.CaptureSink;
 import io.podflow.agent.capture.CaptureStats;
 import io.podflow.agent.capture.LiveCapture;
+import io.podflow.agent.decode.MalformedReason;
 import io.podflow.agent.export.FlowSink;
 import io.podflow.agent.export.LossCounters;
 import io.podflow.agent.export.RecordExporter;
@@ -160,6 +161,20 @@ public final class LiveFlows implements AutoCloseable {
   }
 
   /**
+   * Frames dropped as malformed for this reason, over every interface captured now or before: read
+   * at a scrape from the counters the packet path keeps per reason anyway.
+   */
+  public long malformed(MalformedReason reason) {
+    synchronized (retired) {
+      long n = retired.malformedByReason[reason.ordinal()];
+      for (FlowMeter meter : meters.values()) {
+        n += meter.counters().malformed(reason);
+      }
+      return n;
+    }
+  }
+
+  /**
    * Counters summed over interfaces; drops as libpcap last reported them.
    *
    * @param probeLimitEvictions of {@code evictedFlows}, those whose probe window was full while the
@@ -218,6 +233,7 @@ public final class LiveFlows implements AutoCloseable {
     long frames;
     long notIp;
     long malformed;
+    final long[] malformedByReason = new long[MalformedReason.values().length];
     long evicted;
     long probeLimit;
     long exported;
@@ -227,6 +243,9 @@ public final class LiveFlows implements AutoCloseable {
       frames += c.frames();
       notIp += c.notIp();
       malformed += c.malformedTotal();
+      for (MalformedReason reason : MalformedReason.values()) {
+        malformedByReason[reason.ordinal()] += c.malformed(reason);
+      }
       evicted += meter.table().evictedFlows();
       probeLimit += meter.table().probeLimitEvictions();
       exported += meter.table().exportedRecords();

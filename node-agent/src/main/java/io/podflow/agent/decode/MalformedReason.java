@@ -1,6 +1,11 @@
 package io.podflow.agent.decode;
 
-/** Why a frame was dropped as malformed; each is a metric label. */
+import java.util.Locale;
+
+/**
+ * Why a frame was dropped as malformed; each is a value of the {@code reason} label of {@code
+ * podflow_frames_malformed} ({@link #label()}).
+ */
 public enum MalformedReason {
   /** Shorter than its link-layer header (including VLAN tags). */
   LINK_HEADER_TRUNCATED,
@@ -11,5 +16,10 @@ public enum MalformedReason {
   /** Fewer header bytes captured than the IP header needs. */
   IP_HEADER_TRUNCATED,
   /** The capture's link type is not one podflow decodes. */
-  LINK_TYPE_UNSUPPORTED
+  LINK_TYPE_UNSUPPORTED;
+
+  /** The metric label: the name in lower case ({@code link_header_truncated}). */
+  public String label() {
+    return name().toLowerCase(Locale.ROOT);
+  }
 }

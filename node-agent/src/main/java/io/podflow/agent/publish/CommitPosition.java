@@ -6,6 +6,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Set;
 import java.util.zip.CRC32C;
 
 /**
@@ -58,7 +59,9 @@ final class CommitPosition implements AutoCloseable {
     if (channel == null) {
       channel =
           FileChannel.open(
-              path, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ);
+              path,
+              Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ),
+              SpoolPermissions.FILE_ATTRIBUTE);
     }
     buffer.clear().putLong(segment).putLong(sent);
     crc.reset();

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -91,7 +92,7 @@ public final class Spool implements AutoCloseable {
     this.fsync = fsync;
     this.position = new CommitPosition(dir);
     try {
-      Files.createDirectories(dir);
+      SpoolPermissions.ownerOnlyDirectory(dir);
       open();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot open the spool in " + dir, e);
@@ -224,7 +225,10 @@ public final class Spool implements AutoCloseable {
     long number = nextNumber++;
     tail = new Segment(number, dir.resolve(String.format("%016d.seg", number)), false);
     tailChannel =
-        FileChannel.open(tail.path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        FileChannel.open(
+            tail.path,
+            Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+            SpoolPermissions.FILE_ATTRIBUTE);
     ByteBuffer header = ByteBuffer.allocate(SegmentFormat.HEADER);
     SegmentFormat.writeHeader(header);
     write(header.flip());

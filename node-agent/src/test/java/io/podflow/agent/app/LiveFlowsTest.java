@@ -6,11 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.podflow.agent.capture.CaptureConfig;
 import io.podflow.agent.capture.CaptureSink;
 import io.podflow.agent.decode.LinkType;
+import io.podflow.agent.decode.MalformedReason;
 import io.podflow.agent.flow.FlowTableConfig;
 import io.podflow.agent.testing.Frames;
 import io.podflow.schema.flow.v1.FlowRecord;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /** The tables behind live capture, fed through their sinks as capture threads feed them. */
@@ -20,12 +22,7 @@ class LiveFlowsTest {
     boolean[] failing = {true};
     List<FlowRecord> published = new ArrayList<>();
     LiveFlows flows =
-        new LiveFlows(
-            CaptureConfig.of(List.of("podflow-nosuch*"), ""),
-            FlowTableConfig.defaults(),
-            "cluster",
-            "node",
-            "agent",
+        liveFlows(
             record -> {
               if (failing[0]) {
                 throw new IllegalStateException("the exporter failed");
@@ -53,6 +50,52 @@ class LiveFlowsTest {
       assertThat(flows.budget().reserved()).isZero();
     } finally {
       flows.close();
+    }
+  }
+
+  @Test
+  void malformedFramesAreCountedByReasonOverLiveAndEndedInterfaces() {
+    LiveFlows flows = liveFlows(record -> {});
+    byte[] truncated = new byte[5];
+    byte[] version7 = new byte[20];
+    version7[0] = 0x75;
+    byte[] badVersion = Frames.ethernet(0x0800, version7);
+    try {
+      CaptureSink ended = flows.sinkFor("veth1");
+      frames(ended, truncated, 3);
+      frames(ended, badVersion, 2);
+      ended.closed();
+      CaptureSink live = flows.sinkFor("veth2");
+      frames(live, truncated, 1);
+      send(live, 1, 100);
+
+      assertThat(flows.malformed(MalformedReason.LINK_HEADER_TRUNCATED)).isEqualTo(4);
+      assertThat(flows.malformed(MalformedReason.IP_VERSION_INVALID)).isEqualTo(2);
+      long sum = 0;
+      for (MalformedReason reason : MalformedReason.values()) {
+        sum += flows.malformed(reason);
+      }
+      assertThat(sum).as("the reasons add up to the total").isEqualTo(flows.totals().malformed());
+      assertThat(sum).isEqualTo(6);
+    } finally {
+      flows.close();
+    }
+  }
+
+  /** Tables for interfaces no capture opens: these tests feed the sinks themselves. */
+  private static LiveFlows liveFlows(Consumer<FlowRecord> exporter) {
+    return new LiveFlows(
+        CaptureConfig.of(List.of("podflow-nosuch*"), ""),
+        FlowTableConfig.defaults(),
+        "cluster",
+        "node",
+        "agent",
+        exporter);
+  }
+
+  private static void frames(CaptureSink sink, byte[] f, int n) {
+    for (int i = 0; i < n; i++) {
+      sink.frame(f, 0, f.length, f.length, LinkType.ETHERNET, 1_000_000_000L + i);
     }
   }
 

@@ -8,9 +8,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -281,6 +284,43 @@ class SpoolTest {
       assertThat(spool.damaged()).as("no record to measure by: one per segment").isPositive();
       assertThat(segments()).isEmpty();
     }
+  }
+
+  @Test
+  void theSpoolDirectoryAndEveryFileInItAreTheAgentsAlone() throws Exception {
+    Path spoolDir = dir.resolve("spool");
+    try (Spool spool = new Spool(spoolDir, MAX, SEGMENT, SpoolFsync.NEVER)) {
+      for (int i = 0; i < 1000; i++) {
+        spool.append(record(i));
+      }
+      spool.commit(spool.peek(100).size());
+    }
+    assertThat(Files.getPosixFilePermissions(spoolDir)).isEqualTo(mode("rwx------"));
+    List<Path> files;
+    try (Stream<Path> list = Files.list(spoolDir)) {
+      files = list.toList();
+    }
+    assertThat(files)
+        .as("several segments and the commit position")
+        .hasSizeGreaterThan(2)
+        .contains(spoolDir.resolve(CommitPosition.FILE));
+    for (Path f : files) {
+      assertThat(Files.getPosixFilePermissions(f)).as(f.toString()).isEqualTo(mode("rw-------"));
+    }
+  }
+
+  @Test
+  void aSpoolDirectoryOthersCouldReadIsMadeTheAgentsAloneWhenTheSpoolOpens() throws Exception {
+    Path spoolDir = Files.createDirectory(dir.resolve("spool"));
+    // As the kubelet creates a hostPath directory.
+    Files.setPosixFilePermissions(spoolDir, mode("rwxr-xr-x"));
+    try (Spool spool = new Spool(spoolDir, MAX, SEGMENT, SpoolFsync.NEVER)) {
+      assertThat(Files.getPosixFilePermissions(spoolDir)).isEqualTo(mode("rwx------"));
+    }
+  }
+
+  private static Set<PosixFilePermission> mode(String mode) {
+    return PosixFilePermissions.fromString(mode);
   }
 
   /** Without fsync: these tests are about what is read back, and fsync is slow on a busy disk. */

@@ -66,6 +66,14 @@ public final class PublishedPolicies {
     return s;
   }
 
+  /**
+   * Why one record of the topic would be left out of its cluster's policies, read exactly as {@link
+   * #policySet()} reads it; null when it can be read (or is a tombstone).
+   */
+  public static String unreadable(String key, byte[] value) {
+    return value == null ? null : new PublishedPolicies("").apply(key, value).errors().get(key);
+  }
+
   /** Objects left out, by key, with the reason. */
   public Map<String, String> errors() {
     policySet();
