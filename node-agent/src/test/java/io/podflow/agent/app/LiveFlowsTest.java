@@ -7,12 +7,12 @@ import io.podflow.agent.capture.CaptureConfig;
 import io.podflow.agent.capture.CaptureSink;
 import io.podflow.agent.decode.LinkType;
 import io.podflow.agent.decode.MalformedReason;
+import io.podflow.agent.export.FlowSink;
 import io.podflow.agent.flow.FlowTableConfig;
 import io.podflow.agent.testing.Frames;
 import io.podflow.schema.flow.v1.FlowRecord;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /** The tables behind live capture, fed through their sinks as capture threads feed them. */
@@ -83,7 +83,7 @@ class LiveFlowsTest {
   }
 
   /** Tables for interfaces no capture opens: these tests feed the sinks themselves. */
-  private static LiveFlows liveFlows(Consumer<FlowRecord> exporter) {
+  private static LiveFlows liveFlows(FlowSink exporter) {
     return new LiveFlows(
         CaptureConfig.of(List.of("podflow-nosuch*"), ""),
         FlowTableConfig.defaults(),
