@@ -15,7 +15,8 @@ import java.util.Objects;
  *     unless asked to
  * @param bufferBytes the kernel buffer of each capture handle
  * @param readTimeout how long libpcap may hold packets before delivering them in block mode, at
- *     most 100 ms
+ *     most 100 ms; also the longest a capture thread waits, so new interfaces are read and quiet
+ *     ones see time pass (flows expire) at least this often
  * @param immediateMode deliver every packet as it arrives (the default), read in batches at most
  *     {@code batchDelay} apart. Off, packets come in blocks the kernel retires at least every
  *     {@code readTimeout}, but the block not yet retired when the interface vanishes (a deleted
@@ -84,7 +85,8 @@ public record CaptureConfig(
 
   /**
    * Headers only (128 bytes), an 8 MiB buffer, immediate mode read in batches 5 ms apart (50 ms
-   * blocks when immediate mode is off), re-scan every 5 s, drops read every 10 s.
+   * blocks when immediate mode is off), re-scan every 5 s, drops read every 10 s, one capture
+   * thread.
    */
   public static CaptureConfig of(List<String> interfaces, String bpfFilter) {
     return new CaptureConfig(
