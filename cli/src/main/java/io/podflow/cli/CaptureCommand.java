@@ -86,6 +86,20 @@ final class CaptureCommand implements Callable<Integer> {
               + " ${DEFAULT-VALUE}.")
   long batchDelayMillis;
 
+  @Option(
+      names = "--threads",
+      defaultValue = "" + CaptureConfig.DEFAULT_THREADS,
+      description =
+          "Capture threads, each polling its share of the interfaces (1 to 64). Default:"
+              + " ${DEFAULT-VALUE}.")
+  int threads;
+
+  @Option(
+      names = "--buffer-bytes",
+      defaultValue = "" + CaptureConfig.DEFAULT_BUFFER_BYTES,
+      description = "Kernel capture buffer per interface. Default: ${DEFAULT-VALUE}.")
+  int bufferBytes;
+
   @Option(names = "--quiet", description = "Write no records, only the summary (for benchmarks).")
   boolean quiet;
 
@@ -95,7 +109,9 @@ final class CaptureCommand implements Callable<Integer> {
         CaptureConfig.of(interfaces, filter)
             .withSnaplen(snaplen)
             .withImmediateMode(!blocks)
-            .withBatchDelay(Duration.ofMillis(batchDelayMillis));
+            .withBatchDelay(Duration.ofMillis(batchDelayMillis))
+            .withThreads(threads)
+            .withBufferBytes(bufferBytes);
     FlowTableConfig table =
         FlowTableConfig.defaults()
             .withTimeouts(Duration.ofSeconds(activeSeconds), Duration.ofSeconds(idleSeconds));

@@ -15,7 +15,8 @@ import java.util.Objects;
  *     unless asked to
  * @param bufferBytes the kernel buffer of each capture handle
  * @param readTimeout how long libpcap may hold packets before delivering them in block mode, at
- *     most 100 ms
+ *     most 100 ms; also the longest a capture thread waits, so new interfaces are read and quiet
+ *     ones see time pass (flows expire) at least this often
  * @param immediateMode deliver every packet as it arrives (the default), read in batches at most
  *     {@code batchDelay} apart. Off, packets come in blocks the kernel retires at least every
  *     {@code readTimeout}, but the block not yet retired when the interface vanishes (a deleted
@@ -26,6 +27,8 @@ import java.util.Objects;
  *     rest of the capture (docs/BENCHMARKS.md). A packet is delivered at most this much later.
  * @param rescanInterval how often the interface list is scanned again
  * @param statsInterval how often kernel and interface drop counters are read
+ * @param threads capture threads, each waiting for its share of the interfaces with one poll(2) and
+ *     reading the ready ones: the cost follows packets, not interfaces (1 to 64)
  */
 public record CaptureConfig(
     List<String> interfaces,
@@ -36,7 +39,17 @@ public record CaptureConfig(
     boolean immediateMode,
     Duration batchDelay,
     Duration rescanInterval,
-    Duration statsInterval) {
+    Duration statsInterval,
+    int threads) {
+
+  /** More would only add wake-ups: one thread reads over a million packets a second. */
+  public static final int MAX_THREADS = 64;
+
+  /** Kernel capture buffer per interface by default (docs/BENCHMARKS.md, "At node scale"). */
+  public static final int DEFAULT_BUFFER_BYTES = 8 << 20;
+
+  /** Capture threads by default (docs/BENCHMARKS.md, "At node scale"). */
+  public static final int DEFAULT_THREADS = 1;
 
   public CaptureConfig {
     interfaces = List.copyOf(Objects.requireNonNull(interfaces, "interfaces"));
@@ -64,23 +77,29 @@ public record CaptureConfig(
     if (statsInterval.isNegative() || statsInterval.isZero()) {
       throw new IllegalArgumentException("statsInterval must be positive");
     }
+    if (threads < 1 || threads > MAX_THREADS) {
+      throw new IllegalArgumentException(
+          "threads must be between 1 and " + MAX_THREADS + ", not " + threads);
+    }
   }
 
   /**
    * Headers only (128 bytes), an 8 MiB buffer, immediate mode read in batches 5 ms apart (50 ms
-   * blocks when immediate mode is off), re-scan every 5 s, drops read every 10 s.
+   * blocks when immediate mode is off), re-scan every 5 s, drops read every 10 s, one capture
+   * thread.
    */
   public static CaptureConfig of(List<String> interfaces, String bpfFilter) {
     return new CaptureConfig(
         interfaces,
         bpfFilter,
         128,
-        8 << 20,
+        DEFAULT_BUFFER_BYTES,
         Duration.ofMillis(50),
         true,
         Duration.ofMillis(5),
         Duration.ofSeconds(5),
-        Duration.ofSeconds(10));
+        Duration.ofSeconds(10),
+        DEFAULT_THREADS);
   }
 
   public CaptureConfig withRescanInterval(Duration interval) {
@@ -93,7 +112,8 @@ public record CaptureConfig(
         immediateMode,
         batchDelay,
         interval,
-        statsInterval);
+        statsInterval,
+        threads);
   }
 
   public CaptureConfig withSnaplen(int bytes) {
@@ -106,7 +126,8 @@ public record CaptureConfig(
         immediateMode,
         batchDelay,
         rescanInterval,
-        statsInterval);
+        statsInterval,
+        threads);
   }
 
   public CaptureConfig withImmediateMode(boolean immediate) {
@@ -119,7 +140,8 @@ public record CaptureConfig(
         immediate,
         batchDelay,
         rescanInterval,
-        statsInterval);
+        statsInterval,
+        threads);
   }
 
   public CaptureConfig withBufferBytes(int bytes) {
@@ -132,7 +154,8 @@ public record CaptureConfig(
         immediateMode,
         batchDelay,
         rescanInterval,
-        statsInterval);
+        statsInterval,
+        threads);
   }
 
   public CaptureConfig withBatchDelay(Duration delay) {
@@ -145,6 +168,21 @@ public record CaptureConfig(
         immediateMode,
         delay,
         rescanInterval,
-        statsInterval);
+        statsInterval,
+        threads);
+  }
+
+  public CaptureConfig withThreads(int count) {
+    return new CaptureConfig(
+        interfaces,
+        bpfFilter,
+        snaplen,
+        bufferBytes,
+        readTimeout,
+        immediateMode,
+        batchDelay,
+        rescanInterval,
+        statsInterval,
+        count);
   }
 }

@@ -23,10 +23,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Live capture on every interface that matches the configuration, each in its own thread with its
- * own sink (its own flow table): interfaces that appear are picked up at the next re-scan, and one
- * that vanishes (even between the scan and the opening of its handle) ends its capture without
- * affecting the others.
+ * Live capture on every interface that matches the configuration, each with its own sink (its own
+ * flow table), read by a few capture threads ({@code capture.threads}) that each poll many
+ * interfaces: interfaces that appear are picked up at the next re-scan and given to the least
+ * loaded thread, and one that vanishes (even between the scan and the opening of its handle) ends
+ * its capture without affecting the others.
  *
  * <p>What it cannot do is said, not hidden: an interface that matches but cannot be captured (its
  * handle does not open, or its capture died) is listed by {@link #uncaptured} and tried again at
@@ -43,9 +44,9 @@ public final class LiveCapture implements AutoCloseable {
   private final Function<String, CaptureSink> sinks;
   private final InterfaceLister lister;
   private final Predicate<String> exists;
-  private final ThreadFactory threadFactory;
+  private final CaptureSource.Opener opener;
+  private final CaptureThreads threads;
   private final Map<String, InterfaceCapture> captures = new ConcurrentHashMap<>();
-  private final Map<String, Thread> threads = new ConcurrentHashMap<>();
   private final ScheduledExecutorService scanner =
       Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("podflow-interface-scan"));
   private final Map<String, String> uncaptured = new ConcurrentHashMap<>();
@@ -90,12 +91,26 @@ public final class LiveCapture implements AutoCloseable {
       InterfaceLister lister,
       Predicate<String> exists,
       ThreadFactory threads) {
+    this(config, sinks, lister, exists, threads, LibpcapSource::open);
+  }
+
+  /**
+   * @param opener opens an interface's capture (libpcap, or a test's stand-in)
+   */
+  LiveCapture(
+      CaptureConfig config,
+      Function<String, CaptureSink> sinks,
+      InterfaceLister lister,
+      Predicate<String> exists,
+      ThreadFactory threads,
+      CaptureSource.Opener opener) {
     this.config = config;
     this.matcher = new InterfaceMatcher(config.interfaces());
     this.sinks = sinks;
     this.lister = lister;
     this.exists = exists;
-    this.threadFactory = threads;
+    this.threads = new CaptureThreads(config, threads);
+    this.opener = opener;
   }
 
   /** Scans now, then every {@code rescanInterval}. */
@@ -161,10 +176,7 @@ public final class LiveCapture implements AutoCloseable {
    */
   public synchronized void scan() {
     try {
-      captures
-          .entrySet()
-          .removeIf(e -> !e.getValue().isRunning() && !threads.get(e.getKey()).isAlive());
-      threads.keySet().retainAll(captures.keySet());
+      captures.values().removeIf(InterfaceCapture::isEnded);
       List<String> names = matchingInterfaces();
       uncaptured.keySet().retainAll(names); // a failed interface that vanished is not missed
       for (String name : names) {
@@ -187,18 +199,17 @@ public final class LiveCapture implements AutoCloseable {
   }
 
   /**
-   * Registered only once its thread runs: a capture whose thread could not start is not kept (it
-   * would never be tried again), and its sink is closed so its table's room goes back.
+   * Opens the interface's handle here, then gives it to the least loaded capture thread. The thread
+   * is chosen (and started, if new) first: when that fails the capture is not kept (it is tried
+   * again at the next scan) and its sink is closed so its table's room goes back. A handle that
+   * does not open is not kept either; its failure is listed (see {@link #uncaptured}).
    */
   private void startCapture(String name) {
     CaptureSink sink = sinks.apply(name);
     InterfaceCapture capture = new InterfaceCapture(name, config, sink, failures);
-    Thread thread;
+    CaptureThread thread;
     try {
-      thread = threadFactory.newThread(capture);
-      thread.setName("podflow-capture-" + name);
-      thread.setDaemon(true);
-      thread.start();
+      thread = threads.next();
     } catch (RuntimeException | Error e) {
       try {
         sink.closed();
@@ -207,9 +218,24 @@ public final class LiveCapture implements AutoCloseable {
       }
       throw e;
     }
+    if (!capture.open(opener, config)) {
+      return;
+    }
+    try {
+      thread.add(capture);
+    } catch (RuntimeException | Error e) {
+      capture.close(); // the thread ended meanwhile: the next scan tries another
+      throw e;
+    }
     captures.put(name, capture);
-    threads.put(name, thread);
     LOG.atInfo().addKeyValue("interface", name).log("capture started");
+  }
+
+  /** How many interfaces each capture thread holds, in the order the threads were made. */
+  List<Integer> threadLoads() {
+    synchronized (this) {
+      return threads.loads();
+    }
   }
 
   private List<String> matchingInterfaces() throws Exception {
@@ -247,18 +273,15 @@ public final class LiveCapture implements AutoCloseable {
         : e.getClass().getSimpleName() + ": " + message;
   }
 
-  /** Stops every capture and waits for their threads (each flushes through its sink). */
+  /** Stops every capture and waits for their threads (each capture flushes through its sink). */
   @Override
   public synchronized void close() {
     scanner.shutdownNow();
     captures.values().forEach(InterfaceCapture::stop);
-    for (Thread thread : threads.values()) {
-      try {
-        thread.join(TimeUnit.SECONDS.toMillis(5));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
+    try {
+      threads.stop();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 }

@@ -107,9 +107,21 @@ public record AgentConfig(
                   c.string("capture.filter", ""))
               .withSnaplen((int) c.number("capture.snaplen", 128, 64, 262_144))
               .withBufferBytes(
-                  (int) c.number("capture.bufferBytes", 8 << 20, 65_536, Integer.MAX_VALUE))
+                  (int)
+                      c.number(
+                          "capture.bufferBytes",
+                          CaptureConfig.DEFAULT_BUFFER_BYTES,
+                          65_536,
+                          Integer.MAX_VALUE))
               .withImmediateMode(c.flag("capture.immediate", true))
-              .withBatchDelay(Duration.ofMillis(c.number("capture.batchDelayMs", 5, 0, 50)));
+              .withBatchDelay(Duration.ofMillis(c.number("capture.batchDelayMs", 5, 0, 50)))
+              .withThreads(
+                  (int)
+                      c.number(
+                          "capture.threads",
+                          CaptureConfig.DEFAULT_THREADS,
+                          1,
+                          CaptureConfig.MAX_THREADS));
     } catch (IllegalArgumentException e) {
       c.error("capture: " + e.getMessage());
     }

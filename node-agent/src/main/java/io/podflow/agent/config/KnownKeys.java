@@ -17,6 +17,7 @@ final class KnownKeys {
           "bufferBytes",
           "batchDelayMs",
           "immediate",
+          "threads",
           "flows",
           "activeTimeoutSeconds",
           "idleTimeoutSeconds",

@@ -51,6 +51,9 @@ public final class BatchReader {
 
   private long delivered;
 
+  /** The last batch stopped because the array or the packet count was full, not the input. */
+  private boolean full;
+
   public BatchReader(PcapHandle handle) {
     this.pcap = NativeHandle.address(handle);
     this.linkType = handle.getDlt().value();
@@ -85,6 +88,7 @@ public final class BatchReader {
       throw new LibpcapException("the JVM could not pin the batch array");
     }
     int result = (int) INT.get(batch, 0);
+    full = result == 1;
     if (n > 0) {
       deliver(n, handler);
       delivered += n;
@@ -93,6 +97,11 @@ public final class BatchReader {
       throw new LibpcapException(error(handle));
     }
     return n == 0 && result == -2 ? END : n;
+  }
+
+  /** Whether the last {@link #next} stopped for room, not because libpcap had no more. */
+  public boolean full() {
+    return full;
   }
 
   /** Frames delivered so far. */

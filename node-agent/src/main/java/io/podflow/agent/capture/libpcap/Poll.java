@@ -2,42 +2,66 @@ package io.podflow.agent.capture.libpcap;
 
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
+import java.util.Arrays;
 
 /**
- * libc's poll(2) on one descriptor, bound by JNA direct mapping. A capture in immediate mode
- * ignores libpcap's read timeout, so the reader runs libpcap non-blocking and waits here in either
- * mode, which lets it notice a stop request and let flows expire while no packets come.
+ * libc's poll(2) over many descriptors, bound by JNA direct mapping: one capture thread waits for
+ * all its interfaces in one call, so a node's hundred quiet pods cost one sleeping thread, not a
+ * hundred. libpcap's own timeout is ignored in immediate mode, so readers run libpcap non-blocking
+ * and wait here in either mode, which also lets them notice a stop request and let flows expire
+ * while no packets come. One instance per thread: its array is reused, nothing is allocated per
+ * wait.
  */
-final class Poll {
-  static final short POLLIN = 0x001;
-  static final short POLLERR = 0x008;
-  static final short POLLHUP = 0x010;
-  static final short POLLNVAL = 0x020;
+public final class Poll {
+  public static final int POLLIN = 0x001;
+  public static final int POLLERR = 0x008;
+  public static final int POLLHUP = 0x010;
+  public static final int POLLNVAL = 0x020;
+
+  /** The descriptor failed or went: nothing more will come but what it still holds. */
+  public static final int FAILED = POLLERR | POLLHUP | POLLNVAL;
 
   static {
     Native.register(NativeLibrary.getInstance("c"));
   }
 
-  private Poll() {}
-
   /**
-   * {@code int poll(struct pollfd *fds, nfds_t nfds, int timeout)} with one {@code struct pollfd
-   * {int fd; short events; short revents;}} laid out in two ints (little-endian x86-64/arm64).
+   * {@code struct pollfd {int fd; short events; short revents;}} laid out in two ints each
+   * (little-endian x86-64/arm64: events in the low half of the second int, revents in the high).
    */
+  private int[] pollfds = new int[16];
+
+  /** {@code int poll(struct pollfd *fds, nfds_t nfds, int timeout)} */
   private static native int poll(int[] fds, long count, int timeoutMillis);
 
+  /** Asks for descriptor {@code fd} to be watched (for reading) at position {@code index}. */
+  public void set(int index, int fd) {
+    if (2 * index + 1 >= pollfds.length) {
+      pollfds = Arrays.copyOf(pollfds, Math.max(2 * index + 2, 2 * pollfds.length));
+    }
+    pollfds[2 * index] = fd;
+    pollfds[2 * index + 1] = POLLIN;
+  }
+
   /**
-   * Waits until the descriptor is readable, fails, or the timeout passes.
+   * Waits until one of the first {@code count} descriptors is readable or failed, or the timeout
+   * passes (0: just looks).
    *
-   * @return the returned events (0 on timeout)
+   * @return how many descriptors have events (0 on timeout or an interrupted wait)
    */
-  static int waitReadable(int[] pollfd, int fd, int timeoutMillis) {
-    pollfd[0] = fd;
-    pollfd[1] = POLLIN;
-    int ready = poll(pollfd, 1, timeoutMillis);
+  public int await(int count, int timeoutMillis) {
+    int ready = poll(pollfds, count, timeoutMillis);
     if (ready <= 0) {
+      for (int i = 0; i < count; i++) {
+        pollfds[2 * i + 1] = POLLIN; // no stale events from an earlier wait
+      }
       return 0;
     }
-    return pollfd[1] >>> 16;
+    return ready;
+  }
+
+  /** The events the last {@link #await} returned for position {@code index}: 0 for none. */
+  public int events(int index) {
+    return pollfds[2 * index + 1] >>> 16;
   }
 }
