@@ -118,9 +118,10 @@ class NodeScaleIT {
                     + System.getProperty("java.class.path")
                     + " io.podflow.agent.testing.UdpFlood "
                     + gateway
-                    + " 4 8");
+                    + " 4 8 "
+                    + (4L * budget + 1));
         pingAll(lab, pods, gateway);
-        assertThat(flood.waitFor(60, TimeUnit.SECONDS)).as("flood ended").isTrue();
+        assertThat(flood.waitFor(90, TimeUnit.SECONDS)).as("flood ended").isTrue();
         String sent = new String(flood.getInputStream().readAllBytes()).trim();
         long datagrams = Long.parseLong(sent.substring(sent.lastIndexOf(' ') + 1));
         agent.await(
