@@ -2,13 +2,14 @@ package io.podflow.processor.job;
 
 import io.podflow.processor.sink.alertmanager.AlertmanagerSink;
 import io.podflow.processor.sink.kafka.DeadLetterSink;
+import io.podflow.processor.sink.kafka.DeadLetterTopic;
 import io.podflow.processor.sink.kafka.TextSink;
 import io.podflow.processor.sink.opensearch.Document;
 import io.podflow.processor.sink.opensearch.FlowDocuments;
 import io.podflow.processor.sink.opensearch.OpenSearchEndpoint;
 import io.podflow.processor.sink.opensearch.OpenSearchSink;
 import io.podflow.processor.sink.opensearch.ViolationDocuments;
-import io.podflow.processor.source.EventTime;
+import io.podflow.processor.source.ClampedEventTime;
 import io.podflow.processor.source.FlowRecordSource;
 import io.podflow.processor.source.PolicyChange;
 import io.podflow.processor.source.PolicySource;
@@ -130,7 +131,9 @@ public final class FlowProcessorJob {
             new OpenSearchSink(
                 new OpenSearchEndpoint(config.openSearch(), config.openSearchAuth()),
                 config.bulkActions(),
-                config.bulkInterval()))
+                config.bulkInterval(),
+                new DeadLetterTopic(
+                    config.bootstrapServers(), config.kafkaProperties(), config.deadLetterTopic())))
         .name("opensearch")
         .uid("opensearch");
   }
@@ -154,7 +157,7 @@ public final class FlowProcessorJob {
                 // In the source, so every Kafka partition has its own watermark: event time is
                 // the slowest partition's, and a partition read ahead never makes others late.
                 WatermarkStrategy.<byte[]>forBoundedOutOfOrderness(config.outOfOrderness())
-                    .withTimestampAssigner(EventTime::millis)
+                    .withTimestampAssigner(new ClampedEventTime(config.futureTolerance()))
                     .withIdleness(config.idleness()),
                 "flow records")
             .uid("flow-records")
