@@ -178,6 +178,19 @@ public final class ManagedProcess implements AutoCloseable {
     ProcessReaper.unregister(this);
   }
 
+  /** Kills the process and its descendants at once (SIGKILL), as a crash would. */
+  public void kill() {
+    List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
+    tree.forEach(ProcessHandle::destroyForcibly);
+    process.destroyForcibly();
+    try {
+      process.waitFor(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    ProcessReaper.unregister(this);
+  }
+
   @Override
   public void close() {
     stop(Duration.ofSeconds(20));

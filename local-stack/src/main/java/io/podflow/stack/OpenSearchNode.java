@@ -191,6 +191,14 @@ public final class OpenSearchNode implements AutoCloseable {
     }
   }
 
+  /** Kills the node with SIGKILL (a crash: nothing flushed); its data stays for {@link #start}. */
+  public synchronized void kill() {
+    if (process != null) {
+      process.kill();
+      process = null;
+    }
+  }
+
   @Override
   public void close() {
     stop();
