@@ -24,6 +24,7 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
@@ -83,9 +84,17 @@ public final class FlowProcessorJob {
 
   private static final int CHECK_TIMEOUT_MS = 30_000;
 
-  /** Restarts after a failure, with a growing delay, and never gives up for good. */
+  /**
+   * Restarts after a failure, with a growing delay, and never gives up for good. A checkpoint that
+   * expires does not restart the job: it expires when the OpenSearch sink holds the input back
+   * (OpenSearch away or refusing podflow for longer than its buffer lasts plus the checkpoint
+   * timeout), and a restart would only replay into the same wait; offsets advance only with a
+   * completed checkpoint, so nothing is lost meanwhile, and Flink's numberOfFailedCheckpoints and
+   * the sink's opensearchRefusedStatus say why.
+   */
   public static Configuration settings() {
     Configuration c = new Configuration();
+    c.set(CheckpointingOptions.TOLERABLE_FAILURE_NUMBER, Integer.MAX_VALUE);
     c.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
     c.set(
         RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF,

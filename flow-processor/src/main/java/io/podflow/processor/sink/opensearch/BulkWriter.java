@@ -216,7 +216,12 @@ final class BulkWriter implements StatefulSinkWriter<Document, PendingDocuments>
         whole(e.status(), e.getMessage(), batch);
         return batch;
       } catch (RuntimeException e) {
-        failed(e);
+        int status = statusOf(e);
+        if (status > 0) {
+          whole(status, e.getMessage(), batch);
+        } else {
+          failed(e);
+        }
         return batch;
       }
     }
@@ -255,8 +260,13 @@ final class BulkWriter implements StatefulSinkWriter<Document, PendingDocuments>
       status = response.getStatus();
       text = response.getBody().map(Body::bodyAsString).orElse("");
     } catch (IOException | RuntimeException e) {
-      failed(e);
-      return documents;
+      // The transport answers some statuses (413 among them) with an exception, not a response.
+      status = statusOf(e);
+      if (status < 0) {
+        failed(e);
+        return documents;
+      }
+      text = String.valueOf(e.getMessage());
     } finally {
       lastBulkMillis = (System.nanoTime() - start) / 1_000_000;
     }
@@ -309,15 +319,29 @@ final class BulkWriter implements StatefulSinkWriter<Document, PendingDocuments>
     return again;
   }
 
-  /** A whole request that may pass later: credentials and permissions, or OpenSearch busy. */
+  /** The HTTP status an exception of the transport carries, or -1. */
+  static int statusOf(Throwable e) {
+    for (Throwable c = e; c != null; c = c.getCause()) {
+      if (c instanceof org.opensearch.client.transport.httpclient5.ResponseException r) {
+        return r.status();
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * A whole request that may pass later: credentials and permissions, OpenSearch busy; or the index
+   * templates refused (413: a node whose content limit is below a template).
+   */
   private void whole(int status, String text, List<Document> documents) {
-    if (status == 401 || status == 403) {
+    if (status == 401 || status == 403 || status == 413) {
       refusedStatus = status;
       requestsRefused.inc();
       retryDelay = refused.next();
       LOG.error(
-          "OpenSearch refused podflow's credentials or permissions ({}; check opensearch-username,"
-              + " its password and the user's role); {} documents wait, next attempt in {} ms: {}",
+          "OpenSearch refused a whole request ({}; 401/403: check opensearch-username, its password"
+              + " and the user's role; 413: http.max_content_length); {} documents wait, next"
+              + " attempt in {} ms: {}",
           status,
           documents.size() + pending.size(),
           retryDelay,
