@@ -86,12 +86,7 @@ class OpenSearchSinkIT {
       }
     }
 
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-    env.setParallelism(1);
-    env.fromData(documents, TypeInformation.of(Document.class))
-        .sinkTo(sink(kafka, openSearch, topic, 100))
-        .name("opensearch");
-    env.execute("refused document");
+    index(documents, sink(kafka, openSearch, topic, 100));
 
     Set<String> expected = ids(run, count);
     expected.remove(id(run, bad));
@@ -141,12 +136,7 @@ class OpenSearchSinkIT {
     try (OpenSearchNode small =
         OpenSearchNode.start(
             dir, Duration.ofSeconds(180), List.of("http.max_content_length=16kb"))) {
-      StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-      env.setParallelism(1);
-      env.fromData(documents, TypeInformation.of(Document.class))
-          .sinkTo(sink(kafka, small, topic, 100))
-          .name("opensearch");
-      env.execute("content limit");
+      index(documents, sink(kafka, small, topic, 100));
 
       Set<String> expected = ids(run, count);
       expected.remove(id(run, large));
@@ -157,6 +147,14 @@ class OpenSearchSinkIT {
     List<String> reasons = reasons(kafka, topic);
     assertThat(reasons).hasSize(1);
     assertThat(reasons.get(0)).contains(id(run, large), "(413)");
+  }
+
+  /** Runs {@code documents} through {@code sink} in a bounded job, to its end. */
+  private static void index(List<Document> documents, OpenSearchSink sink) throws Exception {
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    env.setParallelism(1);
+    env.fromData(documents, TypeInformation.of(Document.class)).sinkTo(sink).name("opensearch");
+    env.execute("opensearch sink");
   }
 
   static String deadLetterTopic(KafkaBroker kafka, String run) {
