@@ -115,7 +115,8 @@ public final class LocalStack implements AutoCloseable {
     }
   }
 
-  static void deleteTree(Path root) {
+  /** Deletes {@code root} and everything under it (a test's node directory). */
+  public static void deleteTree(Path root) {
     if (!Files.exists(root)) {
       return;
     }

@@ -178,11 +178,11 @@ public final class ManagedProcess implements AutoCloseable {
     ProcessReaper.unregister(this);
   }
 
-  /** Kills the process and its descendants with SIGKILL, as a crash would, and waits for it. */
+  /** Kills the process and its descendants at once (SIGKILL), as a crash would. */
   public void kill() {
     List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
-    process.destroyForcibly();
     tree.forEach(ProcessHandle::destroyForcibly);
+    process.destroyForcibly();
     try {
       process.waitFor(10, TimeUnit.SECONDS);
     } catch (InterruptedException e) {

@@ -38,19 +38,32 @@ public final class OpenSearchNode implements AutoCloseable {
   /** The security plugin's configuration, or null for a node without it (plain HTTP, no auth). */
   private final OpenSearchSecurity security;
 
+  /** Node settings on top of the stack's, as {@code name=value}. */
+  private final List<String> settings;
+
   private ManagedProcess process;
 
-  private OpenSearchNode(Path dir, Path home, String runAs, OpenSearchSecurity security) {
+  private OpenSearchNode(
+      Path dir, Path home, String runAs, OpenSearchSecurity security, List<String> settings) {
     this.dir = dir;
     this.home = home;
     this.port = FreePorts.next();
     this.runAs = runAs;
     this.security = security;
+    this.settings = List.copyOf(settings);
   }
 
   /** Unpacks the distribution under {@code dir} and starts the node. */
   public static OpenSearchNode start(Path dir, Duration timeout) {
-    return start(dir, timeout, null);
+    return start(dir, timeout, null, List.of());
+  }
+
+  /**
+   * Like {@link #start(Path, Duration)}, with node settings of a test's own ({@code name=value},
+   * e.g. {@code http.max_content_length=8kb}).
+   */
+  public static OpenSearchNode start(Path dir, Duration timeout, List<String> settings) {
+    return start(dir, timeout, null, settings);
   }
 
   /**
@@ -60,10 +73,11 @@ public final class OpenSearchNode implements AutoCloseable {
    */
   public static OpenSearchNode startSecured(
       Path dir, Duration timeout, OpenSearchSecurity security) {
-    return start(dir, timeout, java.util.Objects.requireNonNull(security));
+    return start(dir, timeout, java.util.Objects.requireNonNull(security), List.of());
   }
 
-  private static OpenSearchNode start(Path dir, Duration timeout, OpenSearchSecurity security) {
+  private static OpenSearchNode start(
+      Path dir, Duration timeout, OpenSearchSecurity security, List<String> settings) {
     String runAs = null;
     if (HostTools.isRoot()) {
       if (!HostTools.userExists(SERVICE_USER)) {
@@ -95,7 +109,7 @@ public final class OpenSearchNode implements AutoCloseable {
     if (runAs != null && HostTools.run("chown", "-R", runAs + ":" + runAs, dir.toString()) != 0) {
       throw new StackException("could not give " + dir + " to the user " + runAs);
     }
-    OpenSearchNode node = new OpenSearchNode(dir, home, runAs, security);
+    OpenSearchNode node = new OpenSearchNode(dir, home, runAs, security, settings);
     node.start(timeout);
     return node;
   }
@@ -123,7 +137,8 @@ public final class OpenSearchNode implements AutoCloseable {
       return;
     }
     Instant deadline = Instant.now().plus(timeout);
-    List<String> command =
+    List<String> command = new java.util.ArrayList<>();
+    command.addAll(
         List.of(
             home.resolve("bin/opensearch").toString(),
             "-Ediscovery.type=single-node",
@@ -134,7 +149,8 @@ public final class OpenSearchNode implements AutoCloseable {
             "-Epath.logs=" + dir.resolve("logs"),
             "-Ecluster.routing.allocation.disk.threshold_enabled=false",
             // Only podflow's own indices appear on first write, so a typo fails loudly.
-            "-Eaction.auto_create_index=+podflow-*,-*");
+            "-Eaction.auto_create_index=+podflow-*,-*"));
+    settings.forEach(s -> command.add("-E" + s));
     Map<String, String> env =
         Map.of(
             "JAVA_HOME",
@@ -187,6 +203,14 @@ public final class OpenSearchNode implements AutoCloseable {
   public synchronized void stop() {
     if (process != null) {
       process.stop(Duration.ofSeconds(30));
+      process = null;
+    }
+  }
+
+  /** Kills the node with SIGKILL (a crash: nothing flushed); its data stays for {@link #start}. */
+  public synchronized void kill() {
+    if (process != null) {
+      process.kill();
       process = null;
     }
   }

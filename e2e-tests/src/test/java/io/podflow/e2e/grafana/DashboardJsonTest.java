@@ -218,7 +218,10 @@ class DashboardJsonTest {
     assertThat(rules.stream().map(r -> r.path("uid").asText()))
         .doesNotHaveDuplicates()
         .contains(
-            "podflow-enforcement-gap", "podflow-capture-drops", "podflow-policies-unreadable");
+            "podflow-enforcement-gap",
+            "podflow-capture-drops",
+            "podflow-policies-unreadable",
+            "podflow-opensearch-refused");
     for (JsonNode rule : rules) {
       Set<String> refIds = new HashSet<>();
       for (JsonNode step : rule.path("data")) {

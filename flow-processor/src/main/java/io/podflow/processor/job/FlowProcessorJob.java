@@ -2,13 +2,14 @@ package io.podflow.processor.job;
 
 import io.podflow.processor.sink.alertmanager.AlertmanagerSink;
 import io.podflow.processor.sink.kafka.DeadLetterSink;
+import io.podflow.processor.sink.kafka.DeadLetterTopic;
 import io.podflow.processor.sink.kafka.TextSink;
 import io.podflow.processor.sink.opensearch.Document;
 import io.podflow.processor.sink.opensearch.FlowDocuments;
 import io.podflow.processor.sink.opensearch.OpenSearchEndpoint;
 import io.podflow.processor.sink.opensearch.OpenSearchSink;
 import io.podflow.processor.sink.opensearch.ViolationDocuments;
-import io.podflow.processor.source.EventTime;
+import io.podflow.processor.source.ClampedEventTime;
 import io.podflow.processor.source.FlowRecordSource;
 import io.podflow.processor.source.PolicyChange;
 import io.podflow.processor.source.PolicySource;
@@ -23,6 +24,7 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
@@ -82,9 +84,17 @@ public final class FlowProcessorJob {
 
   private static final int CHECK_TIMEOUT_MS = 30_000;
 
-  /** Restarts after a failure, with a growing delay, and never gives up for good. */
+  /**
+   * Restarts after a failure, with a growing delay, and never gives up for good. A checkpoint that
+   * expires does not restart the job: it expires when the OpenSearch sink holds the input back
+   * (OpenSearch away or refusing podflow for longer than its buffer lasts plus the checkpoint
+   * timeout), and a restart would only replay into the same wait; offsets advance only with a
+   * completed checkpoint, so nothing is lost meanwhile, and Flink's numberOfFailedCheckpoints and
+   * the sink's opensearchRefusedStatus say why.
+   */
   public static Configuration settings() {
     Configuration c = new Configuration();
+    c.set(CheckpointingOptions.TOLERABLE_FAILURE_NUMBER, Integer.MAX_VALUE);
     c.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
     c.set(
         RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF,
@@ -130,7 +140,9 @@ public final class FlowProcessorJob {
             new OpenSearchSink(
                 new OpenSearchEndpoint(config.openSearch(), config.openSearchAuth()),
                 config.bulkActions(),
-                config.bulkInterval()))
+                config.bulkInterval(),
+                new DeadLetterTopic(
+                    config.bootstrapServers(), config.kafkaProperties(), config.deadLetterTopic())))
         .name("opensearch")
         .uid("opensearch");
   }
@@ -154,7 +166,7 @@ public final class FlowProcessorJob {
                 // In the source, so every Kafka partition has its own watermark: event time is
                 // the slowest partition's, and a partition read ahead never makes others late.
                 WatermarkStrategy.<byte[]>forBoundedOutOfOrderness(config.outOfOrderness())
-                    .withTimestampAssigner(EventTime::millis)
+                    .withTimestampAssigner(new ClampedEventTime(config.futureTolerance()))
                     .withIdleness(config.idleness()),
                 "flow records")
             .uid("flow-records")

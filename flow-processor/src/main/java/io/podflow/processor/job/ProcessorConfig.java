@@ -28,6 +28,8 @@ import java.util.Map;
  *     be and still be merged into one document
  * @param outOfOrderness how late (in event time) a record may come behind the newest one
  * @param idleness after how long without records a Kafka partition stops holding back event time
+ * @param futureTolerance how far ahead of the processing time a record's event time may be; a later
+ *     one is taken as now plus this (and counted), so it cannot carry event time away
  * @param alertResolveAfter how long after its last violation an alert is sent resolved
  * @param bounded stop at the offsets that are latest at start (replays, tests)
  * @param kafkaProperties the user's Kafka client settings (TLS, SASL, config providers), applied to
@@ -51,6 +53,7 @@ public record ProcessorConfig(
     Duration mergeWindow,
     Duration outOfOrderness,
     Duration idleness,
+    Duration futureTolerance,
     int bulkActions,
     Duration bulkInterval,
     Duration alertResolveAfter,
@@ -86,6 +89,7 @@ public record ProcessorConfig(
         Duration.ofSeconds(30),
         Duration.ofSeconds(5),
         Duration.ofSeconds(30),
+        Duration.ofMinutes(5),
         1_000,
         Duration.ofMillis(200),
         Duration.ofMinutes(2),
@@ -99,9 +103,9 @@ public record ProcessorConfig(
    * From {@code --key=value} arguments over {@code PODFLOW_PROCESSOR_*} variables. Keys:
    * bootstrap-servers, opensearch, alertmanager, flows-topic, policies-topic, dead-letter-topic,
    * alerts-topic, group-id, checkpoint-interval, hold, merge-window, out-of-orderness, idleness,
-   * bulk-interval, alert-resolve-after (durations in seconds or ISO-8601), bulk-actions, bounded;
-   * security: kafka-properties (a Java properties file), opensearch-username,
-   * opensearch-password-file, opensearch-ca-file, alertmanager-username,
+   * future-tolerance, bulk-interval, alert-resolve-after (durations in seconds or ISO-8601),
+   * bulk-actions, bounded; security: kafka-properties (a Java properties file),
+   * opensearch-username, opensearch-password-file, opensearch-ca-file, alertmanager-username,
    * alertmanager-password-file, alertmanager-bearer-token-file, alertmanager-ca-file. A password or
    * token may instead come from {@code PODFLOW_PROCESSOR_OPENSEARCH_PASSWORD}, {@code
    * _ALERTMANAGER_PASSWORD} or {@code _ALERTMANAGER_BEARER_TOKEN}, never from an argument. Values
@@ -164,6 +168,7 @@ public record ProcessorConfig(
             r.duration("merge-window", d.mergeWindow),
             r.duration("out-of-orderness", d.outOfOrderness),
             r.duration("idleness", d.idleness),
+            r.duration("future-tolerance", d.futureTolerance),
             r.integer("bulk-actions", d.bulkActions),
             r.duration("bulk-interval", d.bulkInterval),
             r.duration("alert-resolve-after", d.alertResolveAfter),

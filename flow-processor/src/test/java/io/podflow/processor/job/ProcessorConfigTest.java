@@ -25,12 +25,16 @@ class ProcessorConfigTest {
                 "PODFLOW_PROCESSOR_BOOTSTRAP_SERVERS", "ignored:1",
                 "PODFLOW_PROCESSOR_OPENSEARCH", "http://opensearch:9200",
                 "PODFLOW_PROCESSOR_HOLD", "2.5",
+                "PODFLOW_PROCESSOR_FUTURE_TOLERANCE", "PT10M",
                 "HOME", "/root"));
 
     assertThat(c.bootstrapServers()).isEqualTo("kafka:9092");
     assertThat(c.openSearch().toString()).isEqualTo("http://opensearch:9200");
     assertThat(c.mergeWindow()).isEqualTo(Duration.ofMinutes(1));
     assertThat(c.hold()).isEqualTo(Duration.ofMillis(2_500));
+    assertThat(c.futureTolerance()).isEqualTo(Duration.ofMinutes(10));
+    assertThat(ProcessorConfig.of("k:1", c.openSearch()).futureTolerance())
+        .isEqualTo(Duration.ofMinutes(5));
     assertThat(c.flowsTopic()).isEqualTo(PodflowTopic.FLOWS.topic());
     assertThat(c.alertmanager()).isNull();
     assertThat(c.bounded()).isFalse();

@@ -1,16 +1,19 @@
 package io.podflow.processor.sink.opensearch;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.podflow.processor.sink.kafka.DeadLetterTopic;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.common.operators.ProcessingTimeService;
-import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.metrics.Counter;
 import org.opensearch.client.opensearch.OpenSearchClient;
@@ -20,40 +23,94 @@ import org.opensearch.client.opensearch.generic.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The writer of {@link OpenSearchSink}: one per parallel instance. */
-final class BulkWriter implements SinkWriter<Document> {
+/**
+ * The writer of {@link OpenSearchSink}: one per parallel instance. Nothing here sleeps in the task
+ * thread while the job runs: a bulk that must be tried again waits on a processing-time timer, the
+ * documents stay pending (and go into checkpoints as this writer's state), and only when {@link
+ * #maxPending} documents wait does {@link #write} hold the input back, yielding to the mailbox so
+ * the retry timer can fire.
+ */
+final class BulkWriter implements StatefulSinkWriter<Document, PendingDocuments> {
   private static final Logger LOG = LoggerFactory.getLogger(BulkWriter.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final byte[] ACTION_INDEX = ascii("{\"index\":{\"_index\":\"");
   private static final byte[] ACTION_ID = ascii("\",\"_id\":\"");
   private static final byte[] ACTION_END = ascii("\"}}\n");
+
+  /** OpenSearch busy or away: soon, then up to every 5 s. */
   private static final long FIRST_BACKOFF_MILLIS = 100;
+
   private static final long MAX_BACKOFF_MILLIS = 5_000;
 
-  private final OpenSearchClient client;
+  /**
+   * Credentials or TLS refused: only a person fixes that, so up to once a minute (each attempt
+   * reads the credential files again, which is how a rotated Secret gets picked up).
+   */
+  private static final long FIRST_REFUSED_BACKOFF_MILLIS = 1_000;
+
+  private static final long MAX_REFUSED_BACKOFF_MILLIS = 60_000;
+
+  private final OpenSearchEndpoint endpoint;
   private final int bulkActions;
+  private final int maxPending;
   private final long intervalMillis;
   private final ProcessingTimeService time;
-  private final List<Document> buffer = new ArrayList<>();
+  private final MailboxExecutor mailbox;
+  private final DeadLetterTopic.Producer deadLetters;
+  private final ArrayDeque<Document> pending = new ArrayDeque<>();
+  private final Backoff busy = new Backoff(FIRST_BACKOFF_MILLIS, MAX_BACKOFF_MILLIS);
+  private final Backoff refused =
+      new Backoff(FIRST_REFUSED_BACKOFF_MILLIS, MAX_REFUSED_BACKOFF_MILLIS);
   private final Counter indexed;
-  private final Counter rejected;
+  private final Counter deadLettered;
   private final Counter retries;
   private final Counter bulks;
+  private final Counter requestsRefused;
+  private final Counter splits;
+  private OpenSearchClient client;
+  private boolean templatesInstalled;
+
+  /** A retry timer is set: nothing is sent before it fires. */
+  private boolean waiting;
+
+  /** The delay the last failed attempt asks for before the next. */
+  private long retryDelay;
+
   private volatile long lastBulkMillis;
+  private volatile int refusedStatus;
+  private volatile int tlsFailing;
+  private volatile int pendingCount;
 
   BulkWriter(
-      OpenSearchEndpoint endpoint, int bulkActions, Duration interval, WriterInitContext context) {
+      OpenSearchEndpoint endpoint,
+      int bulkActions,
+      Duration interval,
+      DeadLetterTopic deadLetterTopic,
+      WriterInitContext context,
+      Collection<PendingDocuments> restored) {
+    this.endpoint = endpoint;
     this.client = endpoint.openClient();
     this.bulkActions = bulkActions;
+    // Four bulks' worth in memory at most: enough to keep sending while the next fills.
+    this.maxPending = 4 * bulkActions;
     this.intervalMillis = interval.toMillis();
     this.time = context.getProcessingTimeService();
+    this.mailbox = context.getMailboxExecutor();
+    this.deadLetters = deadLetterTopic.open();
+    restored.forEach(p -> pending.addAll(p.documents()));
+    pendingCount = pending.size();
     var metrics = context.metricGroup();
     indexed = metrics.counter("documentsIndexed");
-    rejected = metrics.counter("documentsRejected");
+    deadLettered = metrics.counter("documentsRejected");
     retries = metrics.counter("bulkRetries");
     bulks = metrics.counter("bulkRequests");
+    requestsRefused = metrics.counter("requestsRefused");
+    splits = metrics.counter("bulkSplits");
     metrics.gauge("lastBulkLatencyMillis", () -> lastBulkMillis);
-    installTemplates();
+    // 401 or 403 (credentials, permissions) or 413 (too large even alone) while it lasts, else 0.
+    metrics.gauge("opensearchRefusedStatus", () -> refusedStatus);
+    metrics.gauge("opensearchTlsFailing", () -> tlsFailing);
+    metrics.gauge("pendingDocuments", () -> pendingCount);
     time.registerTimer(time.getCurrentProcessingTime() + intervalMillis, this::onTimer);
     if (context.getTaskInfo().getIndexOfThisSubtask() == 0) {
       // One writer applies retention, at start and then hourly.
@@ -77,44 +134,117 @@ final class BulkWriter implements SinkWriter<Document> {
 
   @Override
   public void write(Document document, Context context) throws IOException, InterruptedException {
-    buffer.add(document);
-    if (buffer.size() >= bulkActions) {
-      send();
+    pending.add(document);
+    send(false);
+    while (pending.size() >= maxPending) {
+      // Backpressure: the retry timer (a mail) sends them; the input waits meanwhile.
+      mailbox.yield();
     }
+    pendingCount = pending.size();
   }
 
-  /** Called before every checkpoint, and at the end of input: everything buffered is indexed. */
+  /**
+   * Before every checkpoint: one attempt at what is pending, unless a retry is due later; what is
+   * left goes into the checkpoint ({@link #snapshotState}), so a checkpoint waits at most for one
+   * round of bulk requests, never for OpenSearch to come back. Dead letters are acknowledged by
+   * Kafka before the checkpoint completes. At the end of input (bounded runs) everything is sent,
+   * waiting for OpenSearch as long as it is only busy or away.
+   */
   @Override
   public void flush(boolean endOfInput) throws IOException, InterruptedException {
-    send();
+    send(true);
+    while (endOfInput && !pending.isEmpty()) {
+      if (refusedStatus != 0 || tlsFailing != 0) {
+        throw new IOException(
+            "OpenSearch refuses podflow ("
+                + (tlsFailing != 0 ? "TLS" : refusedStatus)
+                + ") with "
+                + pending.size()
+                + " documents left at the end of input");
+      }
+      // No checkpoint follows the end of input to be held back; the timer is replaced by a wait.
+      Thread.sleep(retryDelay);
+      waiting = false;
+      send(true);
+    }
+    deadLetters.flush();
+    pendingCount = pending.size();
   }
 
-  private void onTimer(long timestamp) throws IOException, InterruptedException {
-    send();
+  @Override
+  public List<PendingDocuments> snapshotState(long checkpointId) {
+    return List.of(new PendingDocuments(new ArrayList<>(pending)));
+  }
+
+  private void onTimer(long timestamp) {
+    send(true);
     time.registerTimer(time.getCurrentProcessingTime() + intervalMillis, this::onTimer);
   }
 
-  /** Sends the buffer, again and again for what may pass later, until nothing is left. */
-  private void send() throws IOException, InterruptedException {
-    long backoff = FIRST_BACKOFF_MILLIS;
-    List<Document> todo = new ArrayList<>(buffer);
-    buffer.clear();
-    while (!todo.isEmpty()) {
-      List<Document> again = bulk(todo);
-      if (!again.isEmpty()) {
-        retries.inc();
-        Thread.sleep(backoff);
-        backoff = Math.min(MAX_BACKOFF_MILLIS, backoff * 2);
-      }
-      todo = again;
-    }
+  private void onRetry(long timestamp) {
+    waiting = false;
+    send(true);
   }
 
-  /** One bulk request; returns the documents to send again. */
-  private List<Document> bulk(List<Document> documents) throws IOException {
+  /** Sends full bulks (or everything, if {@code all}) until a bulk must wait for a retry. */
+  private void send(boolean all) {
+    while (!waiting && !pending.isEmpty() && (all || pending.size() >= bulkActions)) {
+      List<Document> batch = new ArrayList<>(Math.min(bulkActions, pending.size()));
+      while (batch.size() < bulkActions && !pending.isEmpty()) {
+        batch.add(pending.poll());
+      }
+      List<Document> again = attempt(batch);
+      if (!again.isEmpty()) {
+        for (int i = again.size() - 1; i >= 0; i--) {
+          pending.addFirst(again.get(i));
+        }
+        retries.inc();
+        waiting = true;
+        time.registerTimer(time.getCurrentProcessingTime() + retryDelay, this::onRetry);
+      }
+    }
+    pendingCount = pending.size();
+  }
+
+  /** Templates first, then the bulk; returns what to send again after {@link #retryDelay}. */
+  private List<Document> attempt(List<Document> batch) {
+    if (!templatesInstalled) {
+      try {
+        IndexTemplates.install(client);
+        templatesInstalled = true;
+      } catch (RequestRefused e) {
+        whole(e.status(), e.getMessage(), batch);
+        return batch;
+      } catch (RuntimeException e) {
+        int status = statusOf(e);
+        if (status > 0) {
+          whole(status, e.getMessage(), batch);
+        } else {
+          failed(e);
+        }
+        return batch;
+      }
+    }
+    List<Document> again = bulk(batch);
+    if (again.isEmpty()) {
+      busy.reset();
+      refused.reset();
+      refusedStatus = 0;
+      tlsFailing = 0;
+    }
+    return again;
+  }
+
+  /**
+   * One bulk request; returns the documents to send again. A request refused for its size (413) or
+   * its content as a whole (another 4xx) is halved until the document responsible is alone, which
+   * then goes to the dead letters.
+   */
+  private List<Document> bulk(List<Document> documents) {
     byte[] body = ndjson(documents);
     long start = System.nanoTime();
-    JsonNode result;
+    int status;
+    String text;
     try (Response response =
         client
             .generic()
@@ -127,49 +257,144 @@ final class BulkWriter implements SinkWriter<Document> {
                     .body(Body.from(body, "application/x-ndjson"))
                     .build())) {
       bulks.inc();
-      int status = response.getStatus();
-      if (status == 429 || status >= 500) {
-        LOG.warn("OpenSearch answered {} to a bulk request; retrying", status);
+      status = response.getStatus();
+      text = response.getBody().map(Body::bodyAsString).orElse("");
+    } catch (IOException | RuntimeException e) {
+      // The transport answers some statuses (413 among them) with an exception, not a response.
+      status = statusOf(e);
+      if (status < 0) {
+        failed(e);
         return documents;
       }
-      String text = response.getBody().map(Body::bodyAsString).orElse("");
-      if (status / 100 != 2) {
-        throw new IOException("OpenSearch refused a bulk request (" + status + "): " + text);
-      }
-      result = JSON.readTree(text);
-    } catch (IOException | RuntimeException e) {
-      if (e instanceof IOException io
-          && io.getMessage() != null
-          && io.getMessage().startsWith("OpenSearch refused")) {
-        throw io;
-      }
-      LOG.warn("OpenSearch unreachable ({}); retrying", e.toString());
-      return documents;
+      text = String.valueOf(e.getMessage());
     } finally {
       lastBulkMillis = (System.nanoTime() - start) / 1_000_000;
     }
-    if (!result.path("errors").asBoolean(true)) {
-      indexed.inc(documents.size());
+    if (status / 100 == 2) {
+      return items(documents, text);
+    }
+    if (BulkAnswer.passesLater(status)) {
+      whole(status, text, documents);
+      return documents;
+    }
+    if (documents.size() > 1) {
+      splits.inc();
+      LOG.warn(
+          "OpenSearch refused a bulk of {} documents ({}); sending it in halves",
+          documents.size(),
+          status);
+      int half = documents.size() / 2;
+      List<Document> again = new ArrayList<>(bulk(documents.subList(0, half)));
+      again.addAll(bulk(documents.subList(half, documents.size())));
+      return again;
+    }
+    if (status == 413) {
+      // Too large even alone: OpenSearch's http.max_content_length is below this document.
+      refusedStatus = 413;
+    }
+    dead(documents.get(0), status, "request refused: " + abbreviate(text));
+    return List.of();
+  }
+
+  private List<Document> items(List<Document> documents, String text) {
+    BulkAnswer answer;
+    try {
+      answer = BulkAnswer.of(JSON.readTree(text), documents.size());
+    } catch (IOException e) {
+      LOG.warn("unreadable bulk answer ({}); sending the bulk again", e.toString());
+      retryDelay = busy.next();
+      return documents;
+    }
+    indexed.inc(answer.indexed());
+    for (BulkAnswer.Refused r : answer.refused()) {
+      dead(documents.get(r.position()), r.status(), r.reason());
+    }
+    if (answer.retry().isEmpty()) {
       return List.of();
     }
-    List<Document> again = new ArrayList<>();
-    JsonNode items = result.path("items");
-    for (int i = 0; i < documents.size(); i++) {
-      JsonNode item = items.path(i).path("index");
-      int status = item.path("status").asInt(500);
-      if (status / 100 == 2) {
-        indexed.inc();
-      } else if (status == 429 || status >= 500) {
-        again.add(documents.get(i));
-      } else {
-        rejected.inc();
-        LOG.atWarn()
-            .addKeyValue("index", documents.get(i).index)
-            .addKeyValue("id", documents.get(i).id)
-            .log("OpenSearch rejected a document ({}): {}", status, item.path("error"));
+    LOG.warn("OpenSearch could not take {} documents now; retrying", answer.retry().size());
+    retryDelay = busy.next();
+    List<Document> again = new ArrayList<>(answer.retry().size());
+    answer.retry().forEach(i -> again.add(documents.get(i)));
+    return again;
+  }
+
+  /** The HTTP status an exception of the transport carries, or -1. */
+  static int statusOf(Throwable e) {
+    for (Throwable c = e; c != null; c = c.getCause()) {
+      if (c instanceof org.opensearch.client.transport.httpclient5.ResponseException r) {
+        return r.status();
       }
     }
-    return again;
+    return -1;
+  }
+
+  /**
+   * A whole request that may pass later: credentials and permissions, OpenSearch busy; or the index
+   * templates refused (413: a node whose content limit is below a template).
+   */
+  private void whole(int status, String text, List<Document> documents) {
+    if (status == 401 || status == 403 || status == 413) {
+      refusedStatus = status;
+      requestsRefused.inc();
+      retryDelay = refused.next();
+      LOG.error(
+          "OpenSearch refused a whole request ({}; 401/403: check opensearch-username, its password"
+              + " and the user's role; 413: http.max_content_length); {} documents wait, next"
+              + " attempt in {} ms: {}",
+          status,
+          documents.size() + pending.size(),
+          retryDelay,
+          abbreviate(text));
+      reopen();
+    } else {
+      retryDelay = busy.next();
+      LOG.warn("OpenSearch answered {}; retrying in {} ms", status, retryDelay);
+    }
+  }
+
+  /** OpenSearch away, or TLS failing. */
+  private void failed(Exception e) {
+    String refusal = refusal(e);
+    if (refusal != null) {
+      tlsFailing = refusal.startsWith("TLS") ? 1 : 0;
+      if (tlsFailing == 0) {
+        refusedStatus = 401;
+        requestsRefused.inc();
+      }
+      retryDelay = refused.next();
+      LOG.error("OpenSearch {}; next attempt in {} ms", refusal, retryDelay);
+      reopen();
+    } else {
+      retryDelay = busy.next();
+      LOG.warn("OpenSearch unreachable ({}); retrying in {} ms", e.toString(), retryDelay);
+    }
+  }
+
+  /** A new client: the credentials and CA are read again from their files. */
+  private void reopen() {
+    try {
+      OpenSearchClient fresh = endpoint.openClient();
+      client._transport().close();
+      client = fresh;
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("could not open a new OpenSearch client ({}); keeping the old one", e.toString());
+    }
+  }
+
+  private void dead(Document d, int status, String reason) {
+    deadLettered.inc();
+    LOG.atWarn()
+        .addKeyValue("index", d.index)
+        .addKeyValue("id", d.id)
+        .log("OpenSearch refused a document ({}), sent to the dead letters: {}", status, reason);
+    deadLetters.send(
+        "OpenSearch refused document " + d.id + " for " + d.index + " (" + status + "): " + reason,
+        d.json);
+  }
+
+  private static String abbreviate(String text) {
+    return text.length() <= 500 ? text : text.substring(0, 500) + "...";
   }
 
   private static byte[] ndjson(List<Document> documents) {
@@ -186,36 +411,6 @@ final class BulkWriter implements SinkWriter<Document> {
       out.write('\n');
     }
     return out.toByteArray();
-  }
-
-  /**
-   * podflow's index templates, before the first document: retried while OpenSearch is away, for as
-   * long as it takes (nothing can be indexed without them; the job backs up meanwhile). Refused
-   * credentials or a certificate the CA does not vouch for fail the writer instead: retrying would
-   * not change them, and Flink's restart of the task reads the credentials' files again (a rotated
-   * Secret) while the job shows as failing, with the reason.
-   */
-  private void installTemplates() {
-    long backoff = FIRST_BACKOFF_MILLIS;
-    while (true) {
-      try {
-        IndexTemplates.install(client);
-        return;
-      } catch (RuntimeException e) {
-        String refusal = refusal(e);
-        if (refusal != null) {
-          throw new IllegalStateException("OpenSearch " + refusal, e);
-        }
-        LOG.warn("cannot install index templates yet ({}); retrying", e.toString());
-        try {
-          Thread.sleep(backoff);
-        } catch (InterruptedException ie) {
-          Thread.currentThread().interrupt();
-          throw e;
-        }
-        backoff = Math.min(MAX_BACKOFF_MILLIS, backoff * 2);
-      }
-    }
   }
 
   /** Why OpenSearch refused this client for good (credentials, TLS), or null. */
@@ -236,7 +431,11 @@ final class BulkWriter implements SinkWriter<Document> {
 
   @Override
   public void close() throws Exception {
-    client._transport().close();
+    try {
+      client._transport().close();
+    } finally {
+      deadLetters.close();
+    }
   }
 
   private static byte[] ascii(String s) {

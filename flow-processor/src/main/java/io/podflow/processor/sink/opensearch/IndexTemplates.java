@@ -29,7 +29,8 @@ public final class IndexTemplates {
             .execute(Requests.builder().method("PUT").endpoint(endpoint).json(json).build())) {
       if (response.getStatus() / 100 != 2) {
         String body = response.getBody().map(Body::bodyAsString).orElse("");
-        throw new IllegalStateException(
+        throw new RequestRefused(
+            response.getStatus(),
             "OpenSearch rejected " + endpoint + " (" + response.getStatus() + "): " + body);
       }
     } catch (IOException e) {

@@ -1,0 +1,80 @@
+package io.podflow.processor.sink.kafka;
+
+import io.podflow.schema.kafka.KafkaClientProperties;
+import java.io.IOException;
+import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * The dead-letter topic as a sink's writer reaches it directly, for what a sink itself finds it
+ * cannot deliver (a document OpenSearch refuses): same topic and header as {@link DeadLetterSink},
+ * at least once because the writer {@link Producer#flush flushes} before each checkpoint.
+ */
+public record DeadLetterTopic(String bootstrapServers, KafkaClientProperties client, String topic)
+    implements Serializable {
+  public DeadLetterTopic {
+    Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+    Objects.requireNonNull(client, "client");
+    Objects.requireNonNull(topic, "topic");
+  }
+
+  public Producer open() {
+    var settings = ProducerSettings.of(client);
+    settings.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    return new Producer(
+        new KafkaProducer<>(settings, new ByteArraySerializer(), new ByteArraySerializer()), topic);
+  }
+
+  /** An open producer to the topic; one per writer. */
+  public static final class Producer implements AutoCloseable {
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final String topic;
+    private final AtomicReference<Exception> failure = new AtomicReference<>();
+
+    private Producer(KafkaProducer<byte[], byte[]> producer, String topic) {
+      this.producer = producer;
+      this.topic = topic;
+    }
+
+    /** Sends {@code value} with its reason; a failure is raised by the next {@link #flush}. */
+    public void send(String reason, byte[] value) {
+      producer.send(
+          new ProducerRecord<>(
+              topic,
+              null,
+              null,
+              null,
+              value,
+              List.of(
+                  new RecordHeader(
+                      DeadLetterSink.REASON_HEADER, reason.getBytes(StandardCharsets.UTF_8)))),
+          (metadata, e) -> {
+            if (e != null) {
+              failure.compareAndSet(null, e);
+            }
+          });
+    }
+
+    /** Waits until everything sent is acknowledged; throws if anything was not. */
+    public void flush() throws IOException {
+      producer.flush();
+      Exception e = failure.getAndSet(null);
+      if (e != null) {
+        throw new IOException("could not write to the dead-letter topic " + topic, e);
+      }
+    }
+
+    @Override
+    public void close() {
+      producer.close();
+    }
+  }
+}
