@@ -221,7 +221,8 @@ class DashboardJsonTest {
             "podflow-enforcement-gap",
             "podflow-capture-drops",
             "podflow-policies-unreadable",
-            "podflow-opensearch-refused");
+            "podflow-opensearch-refused",
+            "podflow-checkpoints-failing");
     for (JsonNode rule : rules) {
       Set<String> refIds = new HashSet<>();
       for (JsonNode step : rule.path("data")) {
