@@ -23,10 +23,15 @@ import java.util.function.Consumer;
 public final class OfflineReplay {
   private OfflineReplay() {}
 
-  /** Counters of a finished replay. */
+  /**
+   * Counters of a finished replay.
+   *
+   * @param cutAt byte offset of the incomplete last record of a truncated file, -1 if unknown
+   */
   public record Summary(
       long frames,
       boolean truncated,
+      long cutAt,
       String format,
       MeterCounters counters,
       long records,
@@ -61,6 +66,7 @@ public final class OfflineReplay {
     return new Summary(
         read.frames(),
         read.truncated(),
+        read.cutAt(),
         read.format(),
         meter.counters(),
         table.exportedRecords(),
