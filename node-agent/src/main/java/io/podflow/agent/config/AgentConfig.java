@@ -7,6 +7,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.podflow.agent.capture.CaptureConfig;
 import io.podflow.agent.flow.FlowTableConfig;
 import io.podflow.agent.publish.PublisherConfig;
+import io.podflow.schema.kafka.BootstrapServers;
 import io.podflow.schema.kafka.KafkaClientProperties;
 import io.podflow.schema.kafka.PodflowTopic;
 import io.podflow.schema.net.Cidr;
@@ -112,6 +113,12 @@ public record AgentConfig(
     } catch (IllegalArgumentException e) {
       c.error("capture: " + e.getMessage());
     }
+    if (capture != null) {
+      String refused = CaptureFilterCheck.problem(capture.bpfFilter(), capture.snaplen());
+      if (refused != null) {
+        c.error("capture.filter: libpcap refuses '" + capture.bpfFilter() + "': " + refused);
+      }
+    }
 
     FlowTableConfig flows = null;
     try {
@@ -142,6 +149,9 @@ public record AgentConfig(
 
     PublisherConfig kafka = null;
     String servers = c.required("kafka.bootstrapServers", "host:port[,host:port...]");
+    if (servers != null && !servers.isBlank()) {
+      BootstrapServers.problems(servers).forEach(p -> c.error("kafka.bootstrapServers: " + p));
+    }
     String topic = c.string("kafka.topic", PublisherConfig.DEFAULT_TOPIC);
     String compression = c.string("kafka.compression", "zstd");
     long buffer = c.number("kafka.bufferBytes", 32L << 20, 1L << 20, 1L << 34);
