@@ -44,18 +44,23 @@ public final class CaptureFileReader {
 
   public static Result read(Path file, FrameHandler handler) {
     try (InputStream in = Files.newInputStream(file)) {
-      ByteSource source = new ByteSource(in, file);
-      if (!source.ensure(4)) {
-        throw new CaptureFileException(file + " is too short to be a capture file");
-      }
-      int magicBigEndian = source.intAt(0, true);
-      if (magicBigEndian == PCAPNG_SHB) {
-        return new PcapngParser(source, handler).parse();
-      }
-      return PcapParser.parse(source, handler);
+      return read(in, file, handler);
     } catch (IOException e) {
       throw new CaptureFileException("could not read " + file + ": " + e.getMessage(), e);
     }
+  }
+
+  /** Reads a capture from a stream; {@code file} names it in messages. */
+  static Result read(InputStream in, Path file, FrameHandler handler) throws IOException {
+    ByteSource source = new ByteSource(in, file);
+    if (!source.ensure(4)) {
+      throw new CaptureFileException(file + " is too short to be a capture file");
+    }
+    int magicBigEndian = source.intAt(0, true);
+    if (magicBigEndian == PCAPNG_SHB) {
+      return new PcapngParser(source, handler).parse();
+    }
+    return PcapParser.parse(source, handler);
   }
 
   /** A growable window over the stream; positions are relative to {@link #start}. */

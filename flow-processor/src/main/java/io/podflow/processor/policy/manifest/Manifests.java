@@ -133,14 +133,19 @@ public final class Manifests {
       }
     }
     ObjectMapper mapper = json ? JSON : YAML;
+    List<JsonNode> documents;
     try (JsonParser parser = mapper.getFactory().createParser(text)) {
-      for (JsonNode doc : mapper.readValues(parser, JsonNode.class).readAll()) {
-        object(source, doc);
-      }
+      documents = mapper.readValues(parser, JsonNode.class).readAll();
     } catch (IOException | RuntimeException e) {
-      // SnakeYAML's limits surface as its own runtime exceptions, Jackson's as IOExceptions.
+      // SnakeYAML's limits surface as its own runtime exceptions, Jackson's as IOExceptions. A file
+      // that does not parse to its end is rejected whole: its first documents alone are not what
+      // its author wrote.
       String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
       errors.add(source + ": not YAML or JSON: " + why.lines().findFirst().orElse(""));
+      return this;
+    }
+    for (JsonNode doc : documents) {
+      object(source, doc);
     }
     return this;
   }
