@@ -47,7 +47,10 @@ final class PolicyReader {
     boolean isolatesIngress;
     boolean isolatesEgress;
     JsonNode policyTypes = spec.get("policyTypes");
-    if (policyTypes != null && !policyTypes.isNull()) {
+    // An empty list is no list: the API server defaults both alike (and serializers write []).
+    if (policyTypes != null
+        && !policyTypes.isNull()
+        && !(policyTypes.isArray() && policyTypes.isEmpty())) {
       Set<String> types = new HashSet<>();
       int i = 0;
       for (JsonNode t : Fields.array(policyTypes, "spec.policyTypes")) {

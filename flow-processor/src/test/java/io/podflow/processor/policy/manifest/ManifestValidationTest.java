@@ -77,6 +77,7 @@ class ManifestValidationTest {
             + " | matchExpressions[0]: In on 't' needs values",
         "an unknown policy type | 'policyTypes: [Ingress, Sideways]'"
             + " | spec.policyTypes[1]: 'Sideways' is not Ingress or Egress",
+        "policyTypes that is a number | policyTypes: 7 | spec.policyTypes: must be a list, not number 7",
         "a policy type twice | 'policyTypes: [Egress, Egress]' | spec.policyTypes[1]: Egress is listed twice",
       })
   void refusesWhatTheApiServerRefusesNamingTheField(String what, String spec, String error) {
@@ -131,6 +132,18 @@ class ManifestValidationTest {
     Manifests m = new Manifests().read("o.yaml", doc.replace("\\n", "\n"));
 
     assertThat(m.errors()).as(what).singleElement().asString().contains(error.strip());
+  }
+
+  @Test
+  void anEmptyPolicyTypesListIsDefaultedAsTheApiServerDefaultsAMissingOne() {
+    String rules = "podSelector: {}\negress: [{to: [{podSelector: {}}]}]";
+    Manifests empty = new Manifests().read("e.yaml", policy(rules + "\npolicyTypes: []"));
+    Manifests missing = new Manifests().read("m.yaml", policy(rules));
+
+    assertThat(empty.errors()).isEmpty();
+    assertThat(empty.policies()).isEqualTo(missing.policies());
+    assertThat(empty.policies().get(0).isolatesEgress()).isTrue();
+    assertThat(empty.policies().get(0).isolatesIngress()).isTrue();
   }
 
   @Test
