@@ -31,8 +31,24 @@ import picocli.CommandLine.Parameters;
           + " per exported flow record to stdout (the schema's JSON form; source is the"
           + " initiator). A summary of counters goes to stderr.",
       "Time is the packets' own: results do not depend on how fast the file is read."
+    },
+    exitCodeListHeading = "Exit codes:%n",
+    exitCodeList = {
+      "0:the whole file was read",
+      "1:nothing or not all was read: a file that is damaged (the error names the byte offset)"
+          + " or unreadable, or a bad option",
+      "2:a bad command line",
+      ReplayCommand.CUT_SHORT
+          + ":the file ends inside a record (a capture still being written, or cut): every whole"
+          + " record before it was replayed and the summary says where"
     })
 final class ReplayCommand implements Callable<Integer> {
+  /**
+   * The exit code of a file that ends inside a record: its records are all out, but a script must
+   * not take the result for the whole capture.
+   */
+  static final int CUT_SHORT = 3;
+
   @Parameters(paramLabel = "FILE", description = "pcap or pcapng file (the format is detected).")
   Path file;
 
@@ -113,7 +129,7 @@ final class ReplayCommand implements Callable<Integer> {
     }
     out.flush();
     printSummary(summary, System.err);
-    return 0;
+    return summary.truncated() ? CUT_SHORT : 0;
   }
 
   private boolean recordedPace() {
@@ -131,13 +147,19 @@ final class ReplayCommand implements Callable<Integer> {
     return Duration.ofNanos((long) (value * 1e9));
   }
 
+  private static String cut(OfflineReplay.Summary s) {
+    return s.cutAt() < 0
+        ? "the last record is incomplete"
+        : "the file ends inside the record at byte " + s.cutAt();
+  }
+
   private void printSummary(OfflineReplay.Summary s, PrintStream err) {
     MeterCounters c = s.counters();
     err.printf(
         "podflow replay: %s (%s%s): %d frames: %d IP, %d not IP, %d malformed; %d flow records%n",
         file,
         s.format(),
-        s.truncated() ? ", cut short: the last record was incomplete" : "",
+        s.truncated() ? ", cut short: " + cut(s) : "",
         s.frames(),
         c.ipPackets(),
         c.notIp(),

@@ -16,6 +16,7 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -32,9 +33,24 @@ import picocli.CommandLine.Option;
           + " why. Reads Namespaces, Pods and NetworkPolicies from manifests, and one JSON"
           + " connection per line; writes each line back with a 'policy' field.",
       "Input line: {\"source\":{\"ip\":\"10.1.0.5\"},\"destination\":{\"ip\":\"10.1.0.9\",\"port\":80},"
-          + "\"network\":{\"transport\":\"tcp\"}}"
+          + "\"network\":{\"transport\":\"tcp\"}}",
+      "Manifests are checked as the API server checks them. If any object is rejected, no"
+          + " verdict is given (a policy left out could turn a denied connection into an allowed"
+          + " one) unless --allow-partial says so."
+    },
+    exitCodeListHeading = "Exit codes:%n",
+    exitCodeList = {
+      "0:every connection judged against every manifest",
+      "1:some connection lines skipped (each named on stderr), or manifests unreadable",
+      "2:a bad command line",
+      VerdictsCommand.REJECTED
+          + ":manifests rejected (each named on stderr with its field): no verdicts, or with"
+          + " --allow-partial verdicts against the rest, each marked \"partial\": true"
     })
 final class VerdictsCommand implements Callable<Integer> {
+  /** The exit code when any manifest was rejected. */
+  static final int REJECTED = 3;
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @Option(
@@ -57,15 +73,35 @@ final class VerdictsCommand implements Callable<Integer> {
       description = "Proposed NetworkPolicies: adds what-if verdicts (policy.pending).")
   Path staged;
 
+  @Option(
+      names = "--allow-partial",
+      description =
+          "Judge even when manifests were rejected, against the objects that were read; each"
+              + " verdict then says \"partial\": true and the exit code is still "
+              + REJECTED
+              + ".")
+  boolean allowPartial;
+
   @Override
   public Integer call() throws IOException {
     Manifests live = Manifests.load(manifests);
-    report("live", live);
+    int rejectedObjects = report("live", live);
+    Manifests stagedPolicies = staged == null ? null : Manifests.load(staged);
+    if (stagedPolicies != null) {
+      rejectedObjects += report("staged", stagedPolicies);
+    }
+    boolean partial = rejectedObjects > 0;
+    if (partial && !allowPartial) {
+      System.err.println(
+          "podflow verdicts: "
+              + rejectedObjects
+              + " objects rejected: no verdicts against a partly read policy set (fix them, or"
+              + " --allow-partial to judge against the rest)");
+      return REJECTED;
+    }
     PolicyEngine engine = new PolicyEngine(live.toPolicySet(revision(manifests)));
     PolicyEngine proposed = null;
-    if (staged != null) {
-      Manifests stagedPolicies = Manifests.load(staged);
-      report("staged", stagedPolicies);
+    if (stagedPolicies != null) {
       proposed =
           new PolicyEngine(
               live.withPolicies(stagedPolicies.policies()).toPolicySet(revision(staged)));
@@ -85,10 +121,17 @@ final class VerdictsCommand implements Callable<Integer> {
           ObjectNode connection = (ObjectNode) JSON.readTree(line);
           byte[] source = Manifests.address(text(connection, "/source/ip"));
           byte[] destination = Manifests.address(text(connection, "/destination/ip"));
-          int port = connection.at("/destination/port").asInt(-1);
-          if (port < 0 || port > 65535) {
-            throw new IllegalArgumentException("destination.port is missing or out of range");
+          JsonNode portNode = connection.at("/destination/port");
+          // canConvertToInt: 4294967376 is out of range, not 80 as a wrapped int would make it.
+          if (!portNode.isIntegralNumber()
+              || !portNode.canConvertToInt()
+              || portNode.intValue() < 0
+              || portNode.intValue() > 65535) {
+            throw new IllegalArgumentException(
+                "destination.port must be a whole number 0-65535, not "
+                    + (portNode.isMissingNode() ? "missing" : portNode.toString()));
           }
+          int port = portNode.intValue();
           String transport = connection.at("/network/transport").asText("tcp");
           Protocol protocol = Protocol.parse(transport);
           if (protocol == null) {
@@ -97,6 +140,9 @@ final class VerdictsCommand implements Callable<Integer> {
           }
           Decision decision = engine.decide(source, destination, port, protocol);
           ObjectNode policy = DecisionJson.of(decision);
+          if (partial) {
+            policy.put("partial", true);
+          }
           if (proposed != null) {
             Decision whatIf = proposed.decide(source, destination, port, protocol);
             ObjectNode pending = DecisionJson.of(whatIf);
@@ -121,6 +167,13 @@ final class VerdictsCommand implements Callable<Integer> {
     if (proposed != null) {
       System.err.println("podflow verdicts: the staged policies change " + changed + " verdicts");
     }
+    if (partial) {
+      System.err.println(
+          "podflow verdicts: verdicts against a partial policy set: "
+              + rejectedObjects
+              + " objects rejected");
+      return REJECTED;
+    }
     return rejected == 0 ? 0 : 1;
   }
 
@@ -132,10 +185,12 @@ final class VerdictsCommand implements Callable<Integer> {
     return value.asText();
   }
 
-  private static void report(String which, Manifests m) {
-    for (String error : m.errors()) {
+  private static int report(String which, Manifests m) {
+    List<String> errors = m.errors();
+    for (String error : errors) {
       System.err.println("podflow verdicts: " + which + " object rejected: " + error);
     }
+    return errors.size();
   }
 
   private static String revision(Path dir) {

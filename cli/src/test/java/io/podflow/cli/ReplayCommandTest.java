@@ -5,8 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The replay command over the repository's reference fixtures, checked against their tables. */
 class ReplayCommandTest {
@@ -16,6 +21,8 @@ class ReplayCommandTest {
           .resolve("node-agent/src/test/resources/captures");
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  @TempDir Path dir;
 
   @Test
   void writesOneJsonRecordPerFlowAndASummary() throws Exception {
@@ -61,6 +68,61 @@ class ReplayCommandTest {
 
     assertThat(tooMany.exit()).isEqualTo(1);
     assertThat(tooMany.err()).contains("--max-flows must be between 1 and 33554432, not 67108864");
+  }
+
+  @Test
+  void refusesAHundredMillionFlowsWithTheRangeNotAnIndexError() {
+    String file = CAPTURES.resolve("mixed-traffic.pcap").toString();
+
+    CommandRun tooMany = replay(file, "--max-flows", "100000000");
+
+    assertThat(tooMany.exit()).isEqualTo(1);
+    assertThat(tooMany.err())
+        .contains("--max-flows must be between 1 and 33554432, not 100000000")
+        .doesNotContain("Index");
+  }
+
+  @Test
+  void aRecordLengthOf0x7fffffffFailsNamingTheFileAndOffsetAfterTheWholeRecords()
+      throws IOException {
+    byte[] bytes = Files.readAllBytes(CAPTURES.resolve("tcp-session.pcap"));
+    int fourth = recordOffset(bytes, 3);
+    ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putInt(fourth + 8, 0x7fffffff);
+    Path file = dir.resolve("huge-record.pcap");
+    Files.write(file, bytes);
+
+    CommandRun run = replay(file.toString());
+
+    assertThat(run.exit()).isEqualTo(1);
+    assertThat(run.err())
+        .contains("podflow replay: " + file + " is damaged at byte " + fourth)
+        .contains("record 4 claims 2147483647 captured bytes");
+  }
+
+  @Test
+  void aFileEndingInsideARecordExitsThreeAndSaysWhere() throws IOException {
+    byte[] bytes = Files.readAllBytes(CAPTURES.resolve("tcp-session.pcap"));
+    int fifth = recordOffset(bytes, 4);
+    Path file = dir.resolve("cut.pcap");
+    Files.write(file, Arrays.copyOf(bytes, fifth + 20));
+
+    CommandRun run = replay(file.toString());
+
+    assertThat(run.exit()).isEqualTo(ReplayCommand.CUT_SHORT).isEqualTo(3);
+    assertThat(run.err())
+        .contains("cut short: the file ends inside the record at byte " + fifth)
+        .contains(": 4 frames:");
+  }
+
+  /** Offset of record {@code index} of a little-endian pcap file. */
+  private static int recordOffset(byte[] pcap, int index) {
+    ByteBuffer b = ByteBuffer.wrap(pcap).order(ByteOrder.LITTLE_ENDIAN);
+    assertThat(b.getInt(0)).isEqualTo(0xa1b2c3d4);
+    int offset = 24;
+    for (int i = 0; i < index; i++) {
+      offset += 16 + b.getInt(offset + 8);
+    }
+    return offset;
   }
 
   private static JsonNode table(String name) throws IOException {

@@ -473,7 +473,7 @@ class PolicyEngineTest {
             e ->
                 assertThat(e)
                     .contains("NetworkPolicy bad-except")
-                    .contains("10.1.0.0/24 is not inside 10.0.0.0/16"));
+                    .contains("10.1.0.0/24 is not a strict subset of 10.0.0.0/16"));
     assertThat(c.manifests().policies()).extracting(NetworkPolicy::name).containsExactly("good");
     assertThat(c.tcp("10.1.0.11", "10.1.0.10", 80).allowed()).isFalse();
   }

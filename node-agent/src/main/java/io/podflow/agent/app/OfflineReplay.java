@@ -22,10 +22,15 @@ import java.nio.file.Path;
 public final class OfflineReplay {
   private OfflineReplay() {}
 
-  /** Counters of a finished replay. */
+  /**
+   * Counters of a finished replay.
+   *
+   * @param cutAt byte offset of the incomplete last record of a truncated file, -1 if unknown
+   */
   public record Summary(
       long frames,
       boolean truncated,
+      long cutAt,
       String format,
       MeterCounters counters,
       long records,
@@ -84,6 +89,7 @@ public final class OfflineReplay {
     return new Summary(
         read.frames(),
         read.truncated(),
+        read.cutAt(),
         read.format(),
         meter.counters(),
         table.exportedRecords(),

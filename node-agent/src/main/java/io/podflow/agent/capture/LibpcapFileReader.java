@@ -22,11 +22,11 @@ public final class LibpcapFileReader {
       while (true) {
         try {
           if (reader.next(handler, handle) == BatchReader.END) {
-            return new CaptureFileReader.Result(reader.delivered(), false, "libpcap");
+            return CaptureFileReader.Result.whole(reader.delivered(), "libpcap");
           }
         } catch (LibpcapException e) {
           if (e.getMessage() != null && e.getMessage().contains("truncated")) {
-            return new CaptureFileReader.Result(reader.delivered(), true, "libpcap"); // cut short
+            return CaptureFileReader.Result.cut(reader.delivered(), "libpcap", -1); // cut short
           }
           throw new CaptureFileException(
               "libpcap stopped reading "

@@ -3,13 +3,12 @@ package io.podflow.agent.capture;
 import io.podflow.agent.capture.CaptureFileReader.ByteSource;
 import io.podflow.agent.capture.CaptureFileReader.Result;
 import java.io.IOException;
-import java.nio.file.Path;
 
 /** Classic pcap: a 24-byte file header, then a 16-byte header per record. */
 final class PcapParser {
   private PcapParser() {}
 
-  static Result parse(ByteSource in, FrameHandler handler, Path file) throws IOException {
+  static Result parse(ByteSource in, FrameHandler handler) throws IOException {
     int magic = in.intAt(0, true);
     boolean bigEndian;
     boolean nanos;
@@ -32,27 +31,39 @@ final class PcapParser {
       }
       default ->
           throw new CaptureFileException(
-              file + " is neither pcap nor pcapng (magic 0x" + Integer.toHexString(magic) + ")");
+              in.file()
+                  + " is neither pcap nor pcapng (magic 0x"
+                  + Integer.toHexString(magic)
+                  + ")");
     }
     if (!in.ensure(24)) {
-      throw new CaptureFileException(file + ": pcap file header cut short");
+      throw in.damaged("the pcap file header is cut short");
     }
     int linkType = in.intAt(20, bigEndian) & 0x0fffffff; // upper bits: FCS length flags
     in.skip(24);
     long frames = 0;
     while (!in.atEnd()) {
       if (!in.ensure(16)) {
-        return new Result(frames, true, "pcap");
+        return Result.cut(frames, "pcap", in.offset());
       }
       long seconds = in.intAt(0, bigEndian) & 0xffffffffL;
       long fraction = in.intAt(4, bigEndian) & 0xffffffffL;
-      int captured = in.intAt(8, bigEndian);
+      // Unsigned 32-bit in the file: widened before it is added to, so it cannot wrap round.
+      long capturedField = in.intAt(8, bigEndian) & 0xffffffffL;
       int wire = in.intAt(12, bigEndian);
-      if (captured < 0) {
-        throw new CaptureFileException(file + ": record " + frames + " has a negative length");
+      if (capturedField > CaptureFileReader.MAX_FRAME) {
+        throw in.damaged(
+            "record "
+                + (frames + 1)
+                + " claims "
+                + capturedField
+                + " captured bytes (at most "
+                + CaptureFileReader.MAX_FRAME
+                + " are taken for a frame)");
       }
+      int captured = (int) capturedField;
       if (!in.ensure(16 + captured)) {
-        return new Result(frames, true, "pcap");
+        return Result.cut(frames, "pcap", in.offset());
       }
       long timestamp = seconds * 1_000_000_000L + (nanos ? fraction : fraction * 1_000L);
       handler.frame(
@@ -60,6 +71,6 @@ final class PcapParser {
       frames++;
       in.skip(16 + captured);
     }
-    return new Result(frames, false, "pcap");
+    return Result.whole(frames, "pcap");
   }
 }

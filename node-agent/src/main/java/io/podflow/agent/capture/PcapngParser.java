@@ -14,6 +14,17 @@ final class PcapngParser {
   private static final int OBSOLETE_PB = 2;
   private static final int SPB = 3;
   private static final int EPB = 6;
+  private static final int BYTE_ORDER_MAGIC = 0x1a2b3c4d;
+
+  /** Each block type's fixed fields, with the block's type, length and trailing length. */
+  private static final int MIN_SHB = 28;
+
+  private static final int MIN_IDB = 20;
+  private static final int MIN_PACKET = 32;
+  private static final int MIN_SPB = 16;
+
+  /** A binary timestamp resolution finer than 2^-63 s cannot be shifted in a long. */
+  private static final int MAX_BINARY_EXPONENT = 63;
 
   private final ByteSource in;
   private final FrameHandler handler;
@@ -34,34 +45,58 @@ final class PcapngParser {
   Result parse() throws IOException {
     while (!in.atEnd()) {
       if (!in.ensure(12)) {
-        return new Result(frames, true, "pcapng");
+        return Result.cut(frames, "pcapng", in.offset());
       }
       // The section header's type reads the same in both byte orders; it sets the order.
       int type = in.intAt(0, bigEndian);
       if (type == SHB) {
-        bigEndian = in.intAt(8, true) == 0x1a2b3c4d;
+        int byteOrder = in.intAt(8, true);
+        if (byteOrder != BYTE_ORDER_MAGIC && byteOrder != Integer.reverseBytes(BYTE_ORDER_MAGIC)) {
+          throw in.damaged(
+              "a section header whose byte-order magic is 0x" + Integer.toHexString(byteOrder));
+        }
+        bigEndian = byteOrder == BYTE_ORDER_MAGIC;
         interfaces = 0;
       }
-      int length = in.intAt(4, bigEndian);
-      if (length < 12 || (length & 3) != 0) {
-        throw new CaptureFileException(
-            "pcapng block of length " + length + ": the file is damaged");
+      // Unsigned 32-bit in the file: widened, so a huge length is damage, not a negative one.
+      long length = in.intAt(4, bigEndian) & 0xffffffffL;
+      if (length < minimumLength(type) || (length & 3) != 0) {
+        throw in.damaged(
+            "a pcapng block of type "
+                + Integer.toUnsignedString(type)
+                + " and length "
+                + length
+                + " (at least "
+                + minimumLength(type)
+                + ", a multiple of 4)");
       }
       if (!in.ensure(length)) {
-        return new Result(frames, true, "pcapng");
+        return Result.cut(frames, "pcapng", in.offset());
       }
+      // ensure() bounds a length to a frame and its headers: it fits an int from here on.
+      int whole = (int) length;
       switch (type) {
-        case IDB -> interfaceBlock(length);
-        case EPB -> packet(length, false);
-        case SPB -> simplePacket(length);
-        case OBSOLETE_PB -> packet(length, true);
+        case IDB -> interfaceBlock(whole);
+        case EPB -> packet(whole, false);
+        case SPB -> simplePacket(whole);
+        case OBSOLETE_PB -> packet(whole, true);
         default -> {
           // section header handled above; statistics, name resolution, ...: not needed
         }
       }
-      in.skip(length);
+      in.skip(whole);
     }
-    return new Result(frames, false, "pcapng");
+    return Result.whole(frames, "pcapng");
+  }
+
+  private static int minimumLength(int type) {
+    return switch (type) {
+      case SHB -> MIN_SHB;
+      case IDB -> MIN_IDB;
+      case EPB, OBSOLETE_PB -> MIN_PACKET;
+      case SPB -> MIN_SPB;
+      default -> 12;
+    };
   }
 
   private void interfaceBlock(int length) {
@@ -86,6 +121,9 @@ final class PcapngParser {
       if (code == 0) {
         break;
       }
+      if (option + 4 + optionLength > length - 4) {
+        throw in.damaged("an interface option of " + optionLength + " bytes runs past its block");
+      }
       if (code == 9 && optionLength >= 1) {
         resolution(i, in.buffer[in.start + option + 4] & 0xff);
       } else if (code == 14 && optionLength >= 8) {
@@ -100,6 +138,9 @@ final class PcapngParser {
   private void resolution(int i, int tsresol) {
     int exponent = tsresol & 0x7f;
     if ((tsresol & 0x80) != 0) {
+      if (exponent > MAX_BINARY_EXPONENT) {
+        throw in.damaged("an interface's timestamp resolution of 2^-" + exponent + " s");
+      }
       tsBinaryShift[i] = exponent;
     } else if (exponent <= 9) {
       tsMultiplier[i] = pow10(9 - exponent);
@@ -118,19 +159,29 @@ final class PcapngParser {
     int iface = obsolete ? in.shortAt(8, bigEndian) : in.intAt(8, bigEndian);
     long ticks =
         ((in.intAt(12, bigEndian) & 0xffffffffL) << 32) | (in.intAt(16, bigEndian) & 0xffffffffL);
-    int captured = in.intAt(20, bigEndian);
+    long captured = in.intAt(20, bigEndian) & 0xffffffffL;
     int wire = in.intAt(24, bigEndian);
-    deliver(iface, ticks, 28, Math.min(captured, length - 32), wire);
+    if (captured > length - MIN_PACKET) {
+      throw in.damaged(
+          "a packet block of " + length + " bytes claims " + captured + " captured bytes");
+    }
+    deliver(iface, ticks, 28, (int) captured, wire);
   }
 
   private void simplePacket(int length) {
     int wire = in.intAt(8, bigEndian);
-    deliver(0, Long.MIN_VALUE, 12, Math.min(wire, length - 16), wire);
+    // The SPB has no captured length: what the block holds, at most the original length.
+    long held = length - MIN_SPB;
+    deliver(0, Long.MIN_VALUE, 12, (int) Math.min(wire & 0xffffffffL, held), wire);
   }
 
   private void deliver(int iface, long ticks, int dataOffset, int captured, int wire) {
-    if (iface < 0 || iface >= interfaces || captured < 0) {
-      throw new CaptureFileException("pcapng packet for unknown interface " + iface);
+    if (iface < 0 || iface >= interfaces) {
+      throw in.damaged(
+          "a packet for interface "
+              + Integer.toUnsignedString(iface)
+              + " of a section with "
+              + interfaces);
     }
     long timestamp = ticks == Long.MIN_VALUE ? 0 : nanos(iface, ticks);
     handler.frame(

@@ -9,6 +9,7 @@ import io.podflow.agent.flow.FlowTableConfig;
 import io.podflow.agent.policies.PolicySettings;
 import io.podflow.agent.publish.PublisherConfig;
 import io.podflow.agent.publish.SpoolFsync;
+import io.podflow.schema.kafka.BootstrapServers;
 import io.podflow.schema.kafka.KafkaClientProperties;
 import io.podflow.schema.net.Cidr;
 import java.io.IOException;
@@ -125,6 +126,12 @@ public record AgentConfig(
     } catch (IllegalArgumentException e) {
       c.error("capture: " + e.getMessage());
     }
+    if (capture != null) {
+      String refused = CaptureFilterCheck.problem(capture.bpfFilter(), capture.snaplen());
+      if (refused != null) {
+        c.error("capture.filter: libpcap refuses '" + capture.bpfFilter() + "': " + refused);
+      }
+    }
 
     FlowTableConfig flows = null;
     try {
@@ -155,6 +162,9 @@ public record AgentConfig(
 
     PublisherConfig kafka = null;
     String servers = c.required("kafka.bootstrapServers", "host:port[,host:port...]");
+    if (servers != null && !servers.isBlank()) {
+      BootstrapServers.problems(servers).forEach(p -> c.error("kafka.bootstrapServers: " + p));
+    }
     String topic = c.string("kafka.topic", PublisherConfig.DEFAULT_TOPIC);
     String compression = c.string("kafka.compression", "zstd");
     long buffer = c.number("kafka.bufferBytes", 32L << 20, 1L << 20, 1L << 34);

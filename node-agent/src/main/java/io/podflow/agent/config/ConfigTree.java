@@ -60,12 +60,22 @@ final class ConfigTree {
     }
     long value;
     if (n.isIntegralNumber()) {
-      value = n.asLong();
+      // asLong() keeps the low 64 bits: 2^64+1024 would be 1024. Past a long is out of range.
+      if (!n.canConvertToLong()) {
+        errors.add(path + ": must be between " + min + " and " + max + ", not " + n.asText());
+        return fallback;
+      }
+      value = n.longValue();
     } else {
+      String text = n.asText().trim();
       try {
-        value = Long.parseLong(n.asText().trim());
+        value = Long.parseLong(text);
       } catch (NumberFormatException e) {
-        errors.add(path + ": expected a whole number, not '" + n.asText() + "'");
+        boolean digits = text.matches("[-+]?\\d+");
+        errors.add(
+            digits
+                ? path + ": must be between " + min + " and " + max + ", not " + text
+                : path + ": expected a whole number, not '" + n.asText() + "'");
         return fallback;
       }
     }

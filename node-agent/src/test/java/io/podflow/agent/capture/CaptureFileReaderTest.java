@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.podflow.agent.decode.LinkType;
+import io.podflow.agent.testing.CaptureBytes;
 import io.podflow.agent.testing.Frames;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -73,6 +74,150 @@ class CaptureFileReaderTest {
     assertThatThrownBy(() -> CaptureFileReader.read(text, (d, o, c, w, l, ts) -> {}))
         .isInstanceOf(CaptureFileException.class)
         .hasMessageContaining("neither pcap nor pcapng");
+  }
+
+  @Test
+  void aRecordLengthOf0x7fffffffIsDamageNamingTheFileAndTheRecordsOffset() throws IOException {
+    List<byte[]> frames = fifteenFrames();
+    byte[] bytes = CaptureBytes.pcap(frames);
+    int fourth = CaptureBytes.pcapRecordOffset(frames, 3);
+    CaptureBytes.putInt(bytes, fourth + 8, 0x7fffffff);
+    Path file = dir.resolve("huge-record.pcap");
+    Files.write(file, bytes);
+    int[] delivered = {0};
+
+    assertThatThrownBy(() -> CaptureFileReader.read(file, (d, o, c, w, l, ts) -> delivered[0]++))
+        .isInstanceOf(CaptureFileException.class)
+        .hasMessageContaining(file + " is damaged at byte " + fourth)
+        .hasMessageContaining("record 4 claims 2147483647 captured bytes");
+    assertThat(delivered[0]).isEqualTo(3);
+  }
+
+  @Test
+  void aRecordLengthWithTheTopBitSetIsDamageNotANegativeLength() throws IOException {
+    List<byte[]> frames = fifteenFrames();
+    byte[] bytes = CaptureBytes.pcap(frames);
+    int second = CaptureBytes.pcapRecordOffset(frames, 1);
+    CaptureBytes.putInt(bytes, second + 8, 0xfffffff0);
+    Path file = dir.resolve("wrapping-record.pcap");
+    Files.write(file, bytes);
+
+    assertThatThrownBy(() -> CaptureFileReader.read(file, (d, o, c, w, l, ts) -> {}))
+        .isInstanceOf(CaptureFileException.class)
+        .hasMessageContaining("damaged at byte " + second)
+        .hasMessageContaining("claims 4294967280 captured bytes");
+  }
+
+  @Test
+  void aFileEndingInsideARecordSaysAtWhichByteThatRecordBegins() throws IOException {
+    List<byte[]> frames = fifteenFrames();
+    byte[] bytes = CaptureBytes.pcap(frames);
+    int last = CaptureBytes.pcapRecordOffset(frames, 14);
+    Path file = dir.resolve("cut-at.pcap");
+    Files.write(file, java.util.Arrays.copyOf(bytes, last + 20));
+
+    CaptureFileReader.Result result = CaptureFileReader.read(file, (d, o, c, w, l, ts) -> {});
+
+    assertThat(result.frames()).isEqualTo(14);
+    assertThat(result.truncated()).isTrue();
+    assertThat(result.cutAt()).isEqualTo(last);
+  }
+
+  @Test
+  void aWholeFileHasNoCut() throws IOException {
+    Path file = dir.resolve("whole.pcapng");
+    Files.write(file, CaptureBytes.pcapng(fifteenFrames()));
+
+    CaptureFileReader.Result result = CaptureFileReader.read(file, (d, o, c, w, l, ts) -> {});
+
+    assertThat(result.frames()).isEqualTo(15);
+    assertThat(result.truncated()).isFalse();
+    assertThat(result.cutAt()).isEqualTo(-1);
+  }
+
+  @Test
+  void aPcapngBlockLengthPastAnyFrameIsDamageNamingTheBlocksOffset() throws IOException {
+    List<byte[]> frames = fifteenFrames();
+    byte[] bytes = CaptureBytes.pcapng(frames);
+    int fourth = CaptureBytes.pcapngBlockOffset(frames, 3);
+    CaptureBytes.putInt(bytes, fourth + 4, 0x7ffffffc);
+    Path file = dir.resolve("huge-block.pcapng");
+    Files.write(file, bytes);
+    int[] delivered = {0};
+
+    assertThatThrownBy(() -> CaptureFileReader.read(file, (d, o, c, w, l, ts) -> delivered[0]++))
+        .isInstanceOf(CaptureFileException.class)
+        .hasMessageContaining(file + " is damaged at byte " + fourth)
+        .hasMessageContaining("a record of 2147483644 bytes");
+    assertThat(delivered[0]).isEqualTo(3);
+  }
+
+  @Test
+  void aPcapngBlockLengthWithTheTopBitSetIsDamageNotANegativeLength() throws IOException {
+    List<byte[]> frames = fifteenFrames();
+    byte[] bytes = CaptureBytes.pcapng(frames);
+    int second = CaptureBytes.pcapngBlockOffset(frames, 1);
+    CaptureBytes.putInt(bytes, second + 4, 0x80000020);
+    Path file = dir.resolve("wrapping-block.pcapng");
+    Files.write(file, bytes);
+
+    assertThatThrownBy(() -> CaptureFileReader.read(file, (d, o, c, w, l, ts) -> {}))
+        .isInstanceOf(CaptureFileException.class)
+        .hasMessageContaining("damaged at byte " + second)
+        .hasMessageContaining("2147483680 bytes");
+  }
+
+  @Test
+  void aPcapngPacketClaimingMoreBytesThanItsBlockHoldsIsDamage() throws IOException {
+    List<byte[]> frames = fifteenFrames();
+    byte[] bytes = CaptureBytes.pcapng(frames);
+    int first = CaptureBytes.pcapngBlockOffset(frames, 0);
+    CaptureBytes.putInt(bytes, first + 20, 0x7fffffff);
+    Path file = dir.resolve("overlong-packet.pcapng");
+    Files.write(file, bytes);
+
+    assertThatThrownBy(() -> CaptureFileReader.read(file, (d, o, c, w, l, ts) -> {}))
+        .isInstanceOf(CaptureFileException.class)
+        .hasMessageContaining("damaged at byte " + first)
+        .hasMessageContaining("claims 2147483647 captured bytes");
+  }
+
+  @Test
+  void aPcapngPacketBlockShorterThanItsFixedFieldsIsDamageNotAReadPastIt() throws IOException {
+    List<byte[]> frames = fifteenFrames();
+    byte[] bytes = CaptureBytes.pcapng(frames);
+    int first = CaptureBytes.pcapngBlockOffset(frames, 0);
+    CaptureBytes.putInt(bytes, first + 4, 16);
+    Path file = dir.resolve("short-block.pcapng");
+    Files.write(file, bytes);
+
+    assertThatThrownBy(() -> CaptureFileReader.read(file, (d, o, c, w, l, ts) -> {}))
+        .isInstanceOf(CaptureFileException.class)
+        .hasMessageContaining("damaged at byte " + first)
+        .hasMessageContaining("type 6 and length 16 (at least 32");
+  }
+
+  @Test
+  void aPcapngPacketForAnInterfaceTheSectionLacksIsDamage() throws IOException {
+    List<byte[]> frames = fifteenFrames();
+    byte[] bytes = CaptureBytes.pcapng(frames);
+    int second = CaptureBytes.pcapngBlockOffset(frames, 1);
+    CaptureBytes.putInt(bytes, second + 8, -1);
+    Path file = dir.resolve("no-such-interface.pcapng");
+    Files.write(file, bytes);
+
+    assertThatThrownBy(() -> CaptureFileReader.read(file, (d, o, c, w, l, ts) -> {}))
+        .isInstanceOf(CaptureFileException.class)
+        .hasMessageContaining("damaged at byte " + second)
+        .hasMessageContaining("interface 4294967295 of a section with 1");
+  }
+
+  private static List<byte[]> fifteenFrames() {
+    List<byte[]> frames = new ArrayList<>();
+    for (int i = 0; i < 15; i++) {
+      frames.add(Frames.udp("10.0.0.1", 1000 + i, "10.0.0.2", 53, 10 + i));
+    }
+    return frames;
   }
 
   /** A pcap file; {@code records} are (frame, seconds, fraction) triples. */

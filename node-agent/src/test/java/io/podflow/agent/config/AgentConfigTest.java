@@ -185,4 +185,100 @@ class AgentConfigTest {
         .contains("clientProperties=[sasl.jaas.config, security.protocol] (values not shown)")
         .doesNotContain("hunter2");
   }
+
+  @Test
+  void aNumberPast64BitsIsOutOfRangeNotItsLowBits() {
+    String yaml =
+        "cluster: prod\nkafka: {bootstrapServers: kafka:9092}\nflows:\n  maxFlows: 18446744073709552640\n";
+
+    assertThatThrownBy(() -> AgentConfig.parse(yaml, "agent.yaml", Map.of()))
+        .isInstanceOfSatisfying(
+            AgentConfig.InvalidConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .containsExactly(
+                        "flows.maxFlows: must be between 1024 and 16777216, not 18446744073709552640"));
+  }
+
+  @Test
+  void aNumberPast64BitsFromTheEnvironmentIsOutOfRangeToo() {
+    assertThatThrownBy(
+            () ->
+                AgentConfig.parse(
+                    "cluster: prod\nkafka: {bootstrapServers: kafka:9092}\n",
+                    "agent.yaml",
+                    Map.of("PODFLOW_HTTP_PORT", "18446744073709552640")))
+        .isInstanceOfSatisfying(
+            AgentConfig.InvalidConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .containsExactly(
+                        "http.port: must be between 0 and 65535, not 18446744073709552640"));
+  }
+
+  @Test
+  void aCaptureFilterLibpcapRefusesIsRefusedWithLibpcapsWords() {
+    String yaml =
+        "cluster: prod\nkafka: {bootstrapServers: kafka:9092}\ncapture: {filter: 'tcp port eighty'}\n";
+
+    assertThatThrownBy(() -> AgentConfig.parse(yaml, "agent.yaml", Map.of()))
+        .isInstanceOfSatisfying(
+            AgentConfig.InvalidConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .singleElement()
+                    .asString()
+                    .startsWith("capture.filter: libpcap refuses 'tcp port eighty': ")
+                    .contains("eighty"));
+  }
+
+  @Test
+  void aCaptureFilterLibpcapCompilesIsTaken() {
+    AgentConfig c =
+        AgentConfig.parse(
+            "cluster: prod\nkafka: {bootstrapServers: kafka:9092}\n"
+                + "capture: {filter: 'ip and not port 22'}\n",
+            "agent.yaml",
+            Map.of());
+
+    assertThat(c.capture().bpfFilter()).contains("not port 22");
+  }
+
+  @Test
+  void bootstrapServersMustBeHostPortEntriesWithValidPorts() {
+    String yaml =
+        "cluster: prod\nkafka:\n  bootstrapServers: 'kafka:9092,,nohost,k:0,k:99999,k:x,"
+            + "fd00::1:9092,[zz]:9092,bad host:9092,300.1.1.1:9092'\n";
+
+    assertThatThrownBy(() -> AgentConfig.parse(yaml, "agent.yaml", Map.of()))
+        .isInstanceOfSatisfying(
+            AgentConfig.InvalidConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .containsExactly(
+                        "kafka.bootstrapServers: '' is empty (a stray comma?)",
+                        "kafka.bootstrapServers: 'nohost' has no port (host:port)",
+                        "kafka.bootstrapServers: 'k:0' has port 0, not 1-65535",
+                        "kafka.bootstrapServers: 'k:99999' has port 99999, not 1-65535",
+                        "kafka.bootstrapServers: 'k:x' has a port that is not a number 1-65535",
+                        "kafka.bootstrapServers: 'fd00::1:9092' has an IPv6 address without"
+                            + " brackets ([addr]:port)",
+                        "kafka.bootstrapServers: '[zz]:9092' has no IPv6 address between its"
+                            + " brackets",
+                        "kafka.bootstrapServers: 'bad host:9092' has a host that is no DNS name",
+                        "kafka.bootstrapServers: '300.1.1.1:9092' has a host that is no IPv4"
+                            + " address"));
+  }
+
+  @Test
+  void bootstrapServersTakeNamesIpv4AndBracketedIpv6() {
+    AgentConfig c =
+        AgentConfig.parse(
+            "cluster: prod\nkafka:\n  bootstrapServers:"
+                + " 'kafka-0.kafka.podflow.svc:9093, 10.96.0.12:9092,[fd00::12]:9092'\n",
+            "agent.yaml",
+            Map.of());
+
+    assertThat(c.kafka().bootstrapServers()).contains("[fd00::12]:9092");
+  }
 }

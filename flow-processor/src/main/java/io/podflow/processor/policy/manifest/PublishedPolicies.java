@@ -93,8 +93,7 @@ public final class PublishedPolicies {
         switch (doc.path("kind").asText("")) {
           case "Namespace" ->
               namespaces.put(
-                  Manifests.required(doc, "/metadata/name"),
-                  Manifests.labels(doc.at("/metadata/labels")));
+                  Manifests.name(doc, ApiSyntax::dnsLabel), Manifests.metadataLabels(doc));
           case "NetworkPolicy" -> policies.add(PolicyReader.read(doc));
           default -> errors.put(e.getKey(), "neither a Namespace nor a NetworkPolicy");
         }
