@@ -14,12 +14,14 @@ import io.podflow.stack.junit.LocalStackExtension;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -149,11 +151,27 @@ class KafkaTopicsIT {
     return new ConfigResource(ConfigResource.Type.TOPIC, topic.topic());
   }
 
+  /**
+   * A topic's configuration. The broker learns of a topic the controller just created through its
+   * metadata log, a moment later (under load, after the creation's answer): until then describing
+   * it says the topic is unknown, so that answer is asked again for a while.
+   */
   private static Config config(Admin admin, PodflowTopic topic) throws Exception {
-    return admin
-        .describeConfigs(List.of(resource(topic)))
-        .all()
-        .get(30, TimeUnit.SECONDS)
-        .get(resource(topic));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      try {
+        return admin
+            .describeConfigs(List.of(resource(topic)))
+            .all()
+            .get(30, TimeUnit.SECONDS)
+            .get(resource(topic));
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof UnknownTopicOrPartitionException)
+            || System.nanoTime() > deadline) {
+          throw e;
+        }
+        Thread.sleep(100);
+      }
+    }
   }
 }
