@@ -14,9 +14,13 @@ import picocli.CommandLine.Option;
  */
 @Command(
     name = "agent",
+    mixinStandardHelpOptions = true,
+    versionProvider = Podflow.Version.class,
+    // The first element is the summary line of the top-level help: one whole sentence.
     description = {
-      "Runs the node agent: live capture, flows, Kubernetes enrichment, publishing to Kafka,",
-      "metrics and probes on HTTP. Stops gracefully on SIGTERM (flows flushed, spool kept).",
+      "Run the node agent: live capture, flows, Kubernetes enrichment, publishing to Kafka,"
+          + " metrics and probes on HTTP.",
+      "Stops gracefully on SIGTERM (flows flushed, spool kept).",
       "The same program as the agent image's (" + AgentMain.NAME + ")."
     })
 final class AgentCommand implements Callable<Integer> {

@@ -1,5 +1,8 @@
 package io.podflow.cli;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -51,11 +54,27 @@ public final class Podflow {
     return 1;
   }
 
+  /**
+   * The version the build stamped into {@code version.properties} (Maven filters it with the
+   * project's version), so that the launcher's classes directory and a jar both know it.
+   */
   static final class Version implements CommandLine.IVersionProvider {
+    static final String RESOURCE = "version.properties";
+
     @Override
-    public String[] getVersion() {
-      String version = Podflow.class.getPackage().getImplementationVersion();
-      return new String[] {"podflow " + (version == null ? "development build" : version)};
+    public String[] getVersion() throws IOException {
+      return new String[] {"podflow " + buildVersion()};
+    }
+
+    static String buildVersion() throws IOException {
+      try (InputStream in = Podflow.class.getResourceAsStream(RESOURCE)) {
+        if (in == null) {
+          throw new IOException(RESOURCE + " is missing: the classes were not built by Maven");
+        }
+        Properties properties = new Properties();
+        properties.load(in);
+        return properties.getProperty("version");
+      }
     }
   }
 }

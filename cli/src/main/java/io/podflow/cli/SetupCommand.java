@@ -16,10 +16,12 @@ import picocli.CommandLine.Option;
 @Command(
     name = "setup",
     mixinStandardHelpOptions = true,
+    // The first element is the summary line of the top-level help, which wraps long lines at
+    // periods too: it names no topic, as "podflow.alerts.v1" would be cut in two there.
     description = {
-      "Create podflow's Kafka topics with their settings: podflow.flows.v1 (retention 24 h),"
-          + " podflow.policies.v1 (compacted), podflow.alerts.v1 and podflow.deadletters.v1"
-          + " (retention 7 days).",
+      "Create podflow's Kafka topics with their partitions, retention and compaction.",
+      "The topics: podflow.flows.v1 (retention 24 h), podflow.policies.v1 (compacted),"
+          + " podflow.alerts.v1 and podflow.deadletters.v1 (retention 7 days).",
       "Running it again changes nothing. An existing topic with other partitions or retention is"
           + " reported and left as it is; a policies topic that is not compacted is an error"
           + " (agent and processor refuse to run with it) unless --fix makes it compacted."

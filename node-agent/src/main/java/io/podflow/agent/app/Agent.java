@@ -333,9 +333,9 @@ public final class Agent implements AutoCloseable {
         x -> publisher.spoolAgeSeconds());
     gauge(
         r,
-        "podflow_kafka_request_latency_ms",
+        "podflow_kafka_request_latency_seconds",
         "Average latency of the producer's requests to Kafka",
-        x -> publisher.requestLatencyMillis());
+        x -> publisher.requestLatencySeconds());
     gauge(
         r, "podflow_spool_records", "Records waiting in the spool", x -> publisher.spoolRecords());
     gauge(

@@ -161,13 +161,16 @@ public final class FlowPublisher implements AutoCloseable {
     return spool.oldestAgeMillis(System.currentTimeMillis()) / 1000.0;
   }
 
-  /** The producer's average request latency to Kafka in milliseconds (NaN before any). */
-  public double requestLatencyMillis() {
+  /**
+   * The producer's average request latency to Kafka in seconds (NaN before any): Prometheus' base
+   * unit, while Kafka's client reports milliseconds.
+   */
+  public double requestLatencySeconds() {
     for (var e : producer.metrics().entrySet()) {
       if (e.getKey().name().equals("request-latency-avg")
           && e.getKey().group().equals("producer-metrics")) {
         Object v = e.getValue().metricValue();
-        return v instanceof Double d ? d : Double.NaN;
+        return v instanceof Double d ? d / 1000.0 : Double.NaN;
       }
     }
     return Double.NaN;

@@ -114,7 +114,7 @@ class AgentIT {
       assertThat(metrics)
           .contains("podflow_frames_total")
           .contains("podflow_kafka_acknowledged_total")
-          .contains("podflow_kafka_request_latency_ms")
+          .contains("podflow_kafka_request_latency_seconds")
           .contains("podflow_spool_age_seconds")
           .contains("podflow_kubernetes_staleness_seconds 0.0")
           .contains("podflow_records_enriched_total{status=\"complete\"}")
