@@ -120,6 +120,9 @@ public final class Spool implements AutoCloseable {
     }
     found.sort(Comparator.comparingLong(s -> s.number));
     CommitPosition.Position sent = position.read();
+    // A new segment must never reuse the number the position names (its file may be gone): the
+    // position would then skip the new segment's first records as sent.
+    nextNumber = Math.max(nextNumber, sent.segment() + 1);
     for (Segment s : found) {
       SegmentContents c = readOrSetAside(s);
       if (c == null) {
@@ -367,10 +370,23 @@ public final class Spool implements AutoCloseable {
     head = null;
     headSent = 0;
     headHandedOut = 0;
+    forgetPosition();
     try {
       Files.deleteIfExists(done.path);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot delete the sent spool segment " + done.path, e);
+    }
+  }
+
+  /**
+   * The position named a segment that is gone (sent or dropped): it is cleared first, so it can
+   * never apply to another segment (a crash between the two resends, it cannot skip).
+   */
+  private void forgetPosition() {
+    try {
+      position.clear();
+    } catch (IOException e) {
+      LOG.warn("cannot clear the spool's commit position: {}", e.toString());
     }
   }
 
@@ -445,6 +461,7 @@ public final class Spool implements AutoCloseable {
         SegmentContents c = readOrSetAside(s);
         if (c == null) {
           closed.pollFirst();
+          forgetPosition();
           dropped += s.records;
           records -= s.records;
           bytes -= s.bytes - s.released;
@@ -495,6 +512,7 @@ public final class Spool implements AutoCloseable {
       dropped += s.records;
       records -= s.records;
     }
+    forgetPosition(); // it may have named this segment, the oldest
     bytes -= s.bytes - s.released;
     Files.deleteIfExists(s.path);
     return true;

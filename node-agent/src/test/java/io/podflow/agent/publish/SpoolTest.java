@@ -323,6 +323,56 @@ class SpoolTest {
     return PosixFilePermissions.fromString(mode);
   }
 
+  @Test
+  void aCommitPositionOfASentSegmentNeverSkipsRecordsOfANewSegmentAfterARestart() throws Exception {
+    try (Spool spool = spool()) {
+      for (int i = 0; i < 10; i++) {
+        spool.append(record(i));
+      }
+      spool.commit(spool.peek(5).size()); // the position names segment 0, 5 sent
+      assertThat(readAll(spool)).isEqualTo(names(5, 10));
+    }
+    assertThat(segments()).as("everything was sent").isEmpty();
+    try (Spool spool = spool()) { // Kafka away again: a new segment
+      for (int i = 100; i < 110; i++) {
+        spool.append(record(i));
+      }
+    }
+    try (Spool spool = spool()) {
+      assertThat(spool.records()).isEqualTo(10);
+      assertThat(readAll(spool)).isEqualTo(names(100, 110));
+      assertThat(spool.dropped()).isZero();
+    }
+  }
+
+  @Test
+  void aNewSegmentIsNumberedAfterTheOneTheCommitPositionNames() throws Exception {
+    try (Spool spool = spool()) {
+      for (int i = 0; i < 10; i++) {
+        spool.append(record(i));
+      }
+      spool.commit(spool.peek(5).size());
+    }
+    Path position = dir.resolve(CommitPosition.FILE);
+    byte[] saved = Files.readAllBytes(position);
+    try (Spool spool = spool()) {
+      assertThat(readAll(spool)).isEqualTo(names(5, 10));
+    }
+    Files.write(position, saved); // as if the clearing write was lost in a crash
+    try (Spool spool = spool()) {
+      for (int i = 100; i < 110; i++) {
+        spool.append(record(i));
+      }
+    }
+    assertThat(segments())
+        .extracting(p -> p.getFileName().toString())
+        .containsExactly("0000000000000001.seg");
+    try (Spool spool = spool()) {
+      assertThat(readAll(spool)).isEqualTo(names(100, 110));
+      assertThat(spool.dropped()).isZero();
+    }
+  }
+
   /** Without fsync: these tests are about what is read back, and fsync is slow on a busy disk. */
   private Spool spool() {
     return new Spool(dir, MAX, SEGMENT, SpoolFsync.NEVER);
