@@ -76,6 +76,10 @@ public final class Spool implements AutoCloseable {
   private long nextNumber;
   private long generation;
   private boolean unsynced;
+
+  /** Appends are failing; logged when this starts, not for every record. */
+  private boolean failing;
+
   private long lastSyncNanos = System.nanoTime();
 
   public Spool(Path dir, long maxBytes, long segmentBytes) {
@@ -211,8 +215,10 @@ public final class Spool implements AutoCloseable {
       } else {
         unsynced = true;
       }
+      failing = false;
     } catch (IOException e) {
       dropped++; // a full or failing disk: counted, and the agent carries on
+      logFailure(e);
       try {
         if (tailChannel != null) {
           tailChannel.truncate(tail.bytes); // no torn record for later ones to follow
@@ -220,23 +226,52 @@ public final class Spool implements AutoCloseable {
       } catch (IOException ignored) {
         closeTailQuietly();
       }
+    } catch (RuntimeException e) {
+      // Never into the caller (the capture thread, a Kafka callback): counted like a refused write.
+      dropped++;
+      logFailure(e);
+      closeTailQuietly();
     }
   }
 
+  /** Once per run of failures, not once per record. */
+  private void logFailure(Exception e) {
+    if (!failing) {
+      failing = true;
+      LOG.warn("cannot append to the spool in {}, dropping records: {}", dir, e.toString());
+    }
+  }
+
+  /**
+   * A new tail, set only once its file is open with its header: a failed open (no file handles, no
+   * inodes) leaves no tail, and the next append tries again with the same number.
+   */
   private void openTail() throws IOException {
     closeTail();
-    long number = nextNumber++;
-    tail = new Segment(number, dir.resolve(String.format("%016d.seg", number)), false);
-    tailChannel =
+    long number = nextNumber;
+    Segment opened = new Segment(number, dir.resolve(String.format("%016d.seg", number)), false);
+    FileChannel channel =
         FileChannel.open(
-            tail.path,
+            opened.path,
             Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
             SpoolPermissions.FILE_ATTRIBUTE);
-    ByteBuffer header = ByteBuffer.allocate(SegmentFormat.HEADER);
-    SegmentFormat.writeHeader(header);
-    write(header.flip());
-    tail.bytes = SegmentFormat.HEADER;
+    try {
+      ByteBuffer header = ByteBuffer.allocate(SegmentFormat.HEADER);
+      SegmentFormat.writeHeader(header);
+      header.flip();
+      while (header.hasRemaining()) {
+        channel.write(header);
+      }
+    } catch (IOException | RuntimeException e) {
+      closeQuietly(channel);
+      Files.deleteIfExists(opened.path);
+      throw e;
+    }
+    nextNumber++;
+    opened.bytes = SegmentFormat.HEADER;
     bytes += SegmentFormat.HEADER;
+    tail = opened;
+    tailChannel = channel;
   }
 
   private void write(ByteBuffer b) throws IOException {

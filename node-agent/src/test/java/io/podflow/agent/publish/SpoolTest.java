@@ -373,6 +373,23 @@ class SpoolTest {
     }
   }
 
+  @Test
+  void aSegmentThatCannotBeOpenedCostsCountedRecordsAndAppendsRecoverWhenItCan() throws Exception {
+    try (Spool spool = spool()) {
+      Path obstacle = Files.createDirectory(dir.resolve("0000000000000000.seg"));
+      spool.append(record(0));
+      spool.append(record(1));
+      assertThat(spool.dropped()).as("both refused, counted, no exception").isEqualTo(2);
+      assertThat(spool.records()).isZero();
+      Files.delete(obstacle);
+      spool.append(record(2));
+      spool.append(record(3));
+      assertThat(readAll(spool)).isEqualTo(names(2, 4));
+      assertThat(spool.dropped()).isEqualTo(2);
+      assertThat(spool.bytes()).isZero();
+    }
+  }
+
   /** Without fsync: these tests are about what is read back, and fsync is slow on a busy disk. */
   private Spool spool() {
     return new Spool(dir, MAX, SEGMENT, SpoolFsync.NEVER);
