@@ -14,6 +14,7 @@ import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -68,6 +69,9 @@ public final class Spool implements AutoCloseable {
 
   /** Records of the head up to here are with the sender (see {@link #peek(int, int)}). */
   private int headHandedOut;
+
+  /** Interval fsyncs of the tail done by {@link #syncIfDue()}. */
+  private final AtomicLong syncs = new AtomicLong();
 
   private long bytes;
   private long records;
@@ -282,8 +286,8 @@ public final class Spool implements AutoCloseable {
 
   /**
    * With {@link SpoolFsync#INTERVAL}, fsyncs what was appended if the last fsync is a second old,
-   * and former tails not yet synced; called often by the drainer. The fsync runs outside the
-   * spool's lock, so appends (the capture thread) never wait for the disk.
+   * and former tails not yet synced; called often by a {@link SpoolSyncSchedule}. The fsync runs
+   * outside the spool's lock, so appends (the capture thread) never wait for the disk.
    */
   public void syncIfDue() {
     FileChannel channel = null;
@@ -300,6 +304,7 @@ public final class Spool implements AutoCloseable {
     }
     if (channel != null) {
       force(channel);
+      syncs.incrementAndGet();
     }
     for (FileChannel c : closing) {
       force(c);
@@ -458,6 +463,11 @@ public final class Spool implements AutoCloseable {
   /** Records lost in the spool: dropped for room, refused by the disk, or {@link #damaged()}. */
   public synchronized long dropped() {
     return dropped;
+  }
+
+  /** How many interval fsyncs ({@link SpoolFsync#INTERVAL}) of the tail were done. */
+  public long syncs() {
+    return syncs.get();
   }
 
   /** Records found damaged on disk and skipped (included in {@link #dropped()}). */
