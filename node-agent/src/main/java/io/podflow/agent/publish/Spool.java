@@ -360,8 +360,9 @@ public final class Spool implements AutoCloseable {
       }
     }
     int from = headSent + skip;
-    headHandedOut = Math.min(from, head.count());
     int to = Math.min(head.count(), from + max);
+    // Up to here the sender has them (those before from it had already): not lost if dropped.
+    headHandedOut = Math.max(headSent, to);
     List<byte[]> out = new ArrayList<>(Math.max(0, to - from));
     for (int i = from; i < to; i++) {
       out.add(head.record(i));

@@ -89,6 +89,22 @@ class SpoolTest {
   }
 
   @Test
+  void droppingTheHeadDoesNotCountTheRecordsTheSenderHoldsAsDropped() throws Exception {
+    try (Spool spool = new Spool(dir, 2 * SEGMENT, SEGMENT, SpoolFsync.NEVER)) {
+      for (int i = 0; i < PER_SEGMENT; i++) {
+        spool.append(record(i));
+      }
+      assertThat(spool.peek(0, 100)).hasSize(100); // with the producer: delivered anyway
+      long generation = spool.generation();
+      int i = PER_SEGMENT;
+      while (spool.generation() == generation) {
+        spool.append(record(i++));
+      }
+      assertThat(spool.dropped()).isEqualTo(PER_SEGMENT - 100);
+    }
+  }
+
+  @Test
   void aRestartSendsOnlyWhatWasNotCommittedAndSkipsATornLastRecord() throws Exception {
     try (Spool spool = spool()) {
       for (int i = 0; i < 1000; i++) {
