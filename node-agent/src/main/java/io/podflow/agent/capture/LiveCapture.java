@@ -54,6 +54,10 @@ public final class LiveCapture implements AutoCloseable {
   private final AtomicLong captureFailures = new AtomicLong();
   private volatile String rescanFailure;
   private volatile Throwable fatal;
+
+  /** Guarded by this: set by {@link #close()}, after which no scan starts a capture. */
+  private boolean closed;
+
   private final CaptureFailures failures =
       new CaptureFailures() {
         @Override
@@ -175,6 +179,9 @@ public final class LiveCapture implements AutoCloseable {
    * failed), forgets ended ones. Never throws: the scheduler would run no later scan.
    */
   public synchronized void scan() {
+    if (closed) {
+      return; // a scheduled scan that waited for close() to finish must not start captures again
+    }
     try {
       captures.values().removeIf(InterfaceCapture::isEnded);
       List<String> names = matchingInterfaces();
@@ -276,6 +283,7 @@ public final class LiveCapture implements AutoCloseable {
   /** Stops every capture and waits for their threads (each capture flushes through its sink). */
   @Override
   public synchronized void close() {
+    closed = true;
     scanner.shutdownNow();
     captures.values().forEach(InterfaceCapture::stop);
     try {

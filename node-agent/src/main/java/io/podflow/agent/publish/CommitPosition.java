@@ -72,6 +72,14 @@ final class CommitPosition implements AutoCloseable {
     }
   }
 
+  /** Nothing committed: the segment the position named is gone. */
+  void clear() throws IOException {
+    if (channel == null && !Files.exists(path)) {
+      return;
+    }
+    write(Position.NONE.segment(), Position.NONE.sent());
+  }
+
   @Override
   public void close() throws IOException {
     if (channel != null) {

@@ -54,6 +54,7 @@ public final class FlowPublisher implements AutoCloseable {
   private final Spool spool;
   private final Object lock = new Object();
   private final Thread drainer;
+  private final SpoolSyncSchedule syncSchedule;
   private final AtomicLong acknowledged = new AtomicLong();
   private final AtomicLong refused = new AtomicLong();
   private final AtomicLong spooled = new AtomicLong();
@@ -81,6 +82,7 @@ public final class FlowPublisher implements AutoCloseable {
     // While Kafka is away the check runs every retry: its calls must not pile up.
     adminProperties.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "5000");
     adminProperties.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
+    this.syncSchedule = new SpoolSyncSchedule(spool::syncIfDue, SpoolSyncSchedule.EVERY);
     this.drainer = new Thread(this::drain, "podflow-spool-drainer");
     drainer.setDaemon(true);
     drainer.start();
@@ -202,6 +204,7 @@ public final class FlowPublisher implements AutoCloseable {
     if (admin != null) {
       admin.close(Duration.ZERO);
     }
+    syncSchedule.close();
     try {
       spool.close();
     } catch (IOException e) {
@@ -266,7 +269,6 @@ public final class FlowPublisher implements AutoCloseable {
     // acknowledged, never committed (the spool no longer has them).
     int orphans = 0;
     while (!closing) {
-      spool.syncIfDue();
       boolean pending;
       synchronized (lock) {
         if (spooling && inFlight.isEmpty() && spool.isEmpty()) {

@@ -14,6 +14,7 @@ import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -69,6 +70,9 @@ public final class Spool implements AutoCloseable {
   /** Records of the head up to here are with the sender (see {@link #peek(int, int)}). */
   private int headHandedOut;
 
+  /** Interval fsyncs of the tail done by {@link #syncIfDue()}. */
+  private final AtomicLong syncs = new AtomicLong();
+
   private long bytes;
   private long records;
   private long dropped;
@@ -76,6 +80,10 @@ public final class Spool implements AutoCloseable {
   private long nextNumber;
   private long generation;
   private boolean unsynced;
+
+  /** Appends are failing; logged when this starts, not for every record. */
+  private boolean failing;
+
   private long lastSyncNanos = System.nanoTime();
 
   public Spool(Path dir, long maxBytes, long segmentBytes) {
@@ -120,6 +128,9 @@ public final class Spool implements AutoCloseable {
     }
     found.sort(Comparator.comparingLong(s -> s.number));
     CommitPosition.Position sent = position.read();
+    // A new segment must never reuse the number the position names (its file may be gone): the
+    // position would then skip the new segment's first records as sent.
+    nextNumber = Math.max(nextNumber, sent.segment() + 1);
     for (Segment s : found) {
       SegmentContents c = readOrSetAside(s);
       if (c == null) {
@@ -208,8 +219,10 @@ public final class Spool implements AutoCloseable {
       } else {
         unsynced = true;
       }
+      failing = false;
     } catch (IOException e) {
       dropped++; // a full or failing disk: counted, and the agent carries on
+      logFailure(e);
       try {
         if (tailChannel != null) {
           tailChannel.truncate(tail.bytes); // no torn record for later ones to follow
@@ -217,23 +230,52 @@ public final class Spool implements AutoCloseable {
       } catch (IOException ignored) {
         closeTailQuietly();
       }
+    } catch (RuntimeException e) {
+      // Never into the caller (the capture thread, a Kafka callback): counted like a refused write.
+      dropped++;
+      logFailure(e);
+      closeTailQuietly();
     }
   }
 
+  /** Once per run of failures, not once per record. */
+  private void logFailure(Exception e) {
+    if (!failing) {
+      failing = true;
+      LOG.warn("cannot append to the spool in {}, dropping records: {}", dir, e.toString());
+    }
+  }
+
+  /**
+   * A new tail, set only once its file is open with its header: a failed open (no file handles, no
+   * inodes) leaves no tail, and the next append tries again with the same number.
+   */
   private void openTail() throws IOException {
     closeTail();
-    long number = nextNumber++;
-    tail = new Segment(number, dir.resolve(String.format("%016d.seg", number)), false);
-    tailChannel =
+    long number = nextNumber;
+    Segment opened = new Segment(number, dir.resolve(String.format("%016d.seg", number)), false);
+    FileChannel channel =
         FileChannel.open(
-            tail.path,
+            opened.path,
             Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
             SpoolPermissions.FILE_ATTRIBUTE);
-    ByteBuffer header = ByteBuffer.allocate(SegmentFormat.HEADER);
-    SegmentFormat.writeHeader(header);
-    write(header.flip());
-    tail.bytes = SegmentFormat.HEADER;
+    try {
+      ByteBuffer header = ByteBuffer.allocate(SegmentFormat.HEADER);
+      SegmentFormat.writeHeader(header);
+      header.flip();
+      while (header.hasRemaining()) {
+        channel.write(header);
+      }
+    } catch (IOException | RuntimeException e) {
+      closeQuietly(channel);
+      Files.deleteIfExists(opened.path);
+      throw e;
+    }
+    nextNumber++;
+    opened.bytes = SegmentFormat.HEADER;
     bytes += SegmentFormat.HEADER;
+    tail = opened;
+    tailChannel = channel;
   }
 
   private void write(ByteBuffer b) throws IOException {
@@ -244,8 +286,8 @@ public final class Spool implements AutoCloseable {
 
   /**
    * With {@link SpoolFsync#INTERVAL}, fsyncs what was appended if the last fsync is a second old,
-   * and former tails not yet synced; called often by the drainer. The fsync runs outside the
-   * spool's lock, so appends (the capture thread) never wait for the disk.
+   * and former tails not yet synced; called often by a {@link SpoolSyncSchedule}. The fsync runs
+   * outside the spool's lock, so appends (the capture thread) never wait for the disk.
    */
   public void syncIfDue() {
     FileChannel channel = null;
@@ -262,6 +304,7 @@ public final class Spool implements AutoCloseable {
     }
     if (channel != null) {
       force(channel);
+      syncs.incrementAndGet();
     }
     for (FileChannel c : closing) {
       force(c);
@@ -317,8 +360,9 @@ public final class Spool implements AutoCloseable {
       }
     }
     int from = headSent + skip;
-    headHandedOut = Math.min(from, head.count());
     int to = Math.min(head.count(), from + max);
+    // Up to here the sender has them (those before from it had already): not lost if dropped.
+    headHandedOut = Math.max(headSent, to);
     List<byte[]> out = new ArrayList<>(Math.max(0, to - from));
     for (int i = from; i < to; i++) {
       out.add(head.record(i));
@@ -367,10 +411,23 @@ public final class Spool implements AutoCloseable {
     head = null;
     headSent = 0;
     headHandedOut = 0;
+    forgetPosition();
     try {
       Files.deleteIfExists(done.path);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot delete the sent spool segment " + done.path, e);
+    }
+  }
+
+  /**
+   * The position named a segment that is gone (sent or dropped): it is cleared first, so it can
+   * never apply to another segment (a crash between the two resends, it cannot skip).
+   */
+  private void forgetPosition() {
+    try {
+      position.clear();
+    } catch (IOException e) {
+      LOG.warn("cannot clear the spool's commit position: {}", e.toString());
     }
   }
 
@@ -409,6 +466,11 @@ public final class Spool implements AutoCloseable {
     return dropped;
   }
 
+  /** How many interval fsyncs ({@link SpoolFsync#INTERVAL}) of the tail were done. */
+  public long syncs() {
+    return syncs.get();
+  }
+
   /** Records found damaged on disk and skipped (included in {@link #dropped()}). */
   public synchronized long damaged() {
     return damaged;
@@ -445,6 +507,7 @@ public final class Spool implements AutoCloseable {
         SegmentContents c = readOrSetAside(s);
         if (c == null) {
           closed.pollFirst();
+          forgetPosition();
           dropped += s.records;
           records -= s.records;
           bytes -= s.bytes - s.released;
@@ -495,6 +558,7 @@ public final class Spool implements AutoCloseable {
       dropped += s.records;
       records -= s.records;
     }
+    forgetPosition(); // it may have named this segment, the oldest
     bytes -= s.bytes - s.released;
     Files.deleteIfExists(s.path);
     return true;

@@ -51,6 +51,28 @@ class LiveCaptureScanTest {
     }
   }
 
+  /** A scheduled scan that was waiting for the monitor while close() ran, runs after it. */
+  @Test
+  void aScanThatRunsAfterCloseStartsNoCapture() {
+    AtomicInteger sinks = new AtomicInteger();
+    AtomicInteger listed = new AtomicInteger();
+    LiveCapture capture =
+        capture(
+            name -> {
+              sinks.incrementAndGet();
+              return new Sink(null);
+            },
+            () -> {
+              listed.incrementAndGet();
+              return List.of("podflow-nosuch3");
+            });
+    capture.close();
+    capture.scan();
+    assertThat(listed.get()).as("the interfaces were not even listed").isZero();
+    assertThat(sinks.get()).as("no capture started").isZero();
+    assertThat(capture.interfaces()).isEmpty();
+  }
+
   @Test
   void theRescanGoesOnAfterScansThatFailed() throws Exception {
     AtomicInteger calls = new AtomicInteger();

@@ -89,6 +89,22 @@ class SpoolTest {
   }
 
   @Test
+  void droppingTheHeadDoesNotCountTheRecordsTheSenderHoldsAsDropped() throws Exception {
+    try (Spool spool = new Spool(dir, 2 * SEGMENT, SEGMENT, SpoolFsync.NEVER)) {
+      for (int i = 0; i < PER_SEGMENT; i++) {
+        spool.append(record(i));
+      }
+      assertThat(spool.peek(0, 100)).hasSize(100); // with the producer: delivered anyway
+      long generation = spool.generation();
+      int i = PER_SEGMENT;
+      while (spool.generation() == generation) {
+        spool.append(record(i++));
+      }
+      assertThat(spool.dropped()).isEqualTo(PER_SEGMENT - 100);
+    }
+  }
+
+  @Test
   void aRestartSendsOnlyWhatWasNotCommittedAndSkipsATornLastRecord() throws Exception {
     try (Spool spool = spool()) {
       for (int i = 0; i < 1000; i++) {
@@ -321,6 +337,73 @@ class SpoolTest {
 
   private static Set<PosixFilePermission> mode(String mode) {
     return PosixFilePermissions.fromString(mode);
+  }
+
+  @Test
+  void aCommitPositionOfASentSegmentNeverSkipsRecordsOfANewSegmentAfterARestart() throws Exception {
+    try (Spool spool = spool()) {
+      for (int i = 0; i < 10; i++) {
+        spool.append(record(i));
+      }
+      spool.commit(spool.peek(5).size()); // the position names segment 0, 5 sent
+      assertThat(readAll(spool)).isEqualTo(names(5, 10));
+    }
+    assertThat(segments()).as("everything was sent").isEmpty();
+    try (Spool spool = spool()) { // Kafka away again: a new segment
+      for (int i = 100; i < 110; i++) {
+        spool.append(record(i));
+      }
+    }
+    try (Spool spool = spool()) {
+      assertThat(spool.records()).isEqualTo(10);
+      assertThat(readAll(spool)).isEqualTo(names(100, 110));
+      assertThat(spool.dropped()).isZero();
+    }
+  }
+
+  @Test
+  void aNewSegmentIsNumberedAfterTheOneTheCommitPositionNames() throws Exception {
+    try (Spool spool = spool()) {
+      for (int i = 0; i < 10; i++) {
+        spool.append(record(i));
+      }
+      spool.commit(spool.peek(5).size());
+    }
+    Path position = dir.resolve(CommitPosition.FILE);
+    byte[] saved = Files.readAllBytes(position);
+    try (Spool spool = spool()) {
+      assertThat(readAll(spool)).isEqualTo(names(5, 10));
+    }
+    Files.write(position, saved); // as if the clearing write was lost in a crash
+    try (Spool spool = spool()) {
+      for (int i = 100; i < 110; i++) {
+        spool.append(record(i));
+      }
+    }
+    assertThat(segments())
+        .extracting(p -> p.getFileName().toString())
+        .containsExactly("0000000000000001.seg");
+    try (Spool spool = spool()) {
+      assertThat(readAll(spool)).isEqualTo(names(100, 110));
+      assertThat(spool.dropped()).isZero();
+    }
+  }
+
+  @Test
+  void aSegmentThatCannotBeOpenedCostsCountedRecordsAndAppendsRecoverWhenItCan() throws Exception {
+    try (Spool spool = spool()) {
+      Path obstacle = Files.createDirectory(dir.resolve("0000000000000000.seg"));
+      spool.append(record(0));
+      spool.append(record(1));
+      assertThat(spool.dropped()).as("both refused, counted, no exception").isEqualTo(2);
+      assertThat(spool.records()).isZero();
+      Files.delete(obstacle);
+      spool.append(record(2));
+      spool.append(record(3));
+      assertThat(readAll(spool)).isEqualTo(names(2, 4));
+      assertThat(spool.dropped()).isEqualTo(2);
+      assertThat(spool.bytes()).isZero();
+    }
   }
 
   /** Without fsync: these tests are about what is read back, and fsync is slow on a busy disk. */

@@ -3,6 +3,11 @@ package io.podflow.agent.capture.libpcap;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * libc's poll(2) over many descriptors, bound by JNA direct mapping: one capture thread waits for
@@ -20,6 +25,18 @@ public final class Poll {
 
   /** The descriptor failed or went: nothing more will come but what it still holds. */
   public static final int FAILED = POLLERR | POLLHUP | POLLNVAL;
+
+  private static final Logger LOG = LoggerFactory.getLogger(Poll.class);
+  private static final int EINTR = 4;
+
+  /** After a failed poll: a failure that repeats (ENOMEM) must not spin the thread at 100%. */
+  private static final long BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+
+  private static final long LOG_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
+
+  private final AtomicLong failures = new AtomicLong();
+  private long lastLogNanos;
+  private boolean logged;
 
   static {
     Native.register(NativeLibrary.getInstance("c"));
@@ -52,12 +69,38 @@ public final class Poll {
   public int await(int count, int timeoutMillis) {
     int ready = poll(pollfds, count, timeoutMillis);
     if (ready <= 0) {
+      if (ready < 0) {
+        failed(Native.getLastError());
+      }
       for (int i = 0; i < count; i++) {
         pollfds[2 * i + 1] = POLLIN; // no stale events from an earlier wait
       }
       return 0;
     }
     return ready;
+  }
+
+  /**
+   * A signal (EINTR) is a short wait; anything else is counted, logged at most once a minute (not
+   * per wake-up), and waited out briefly.
+   */
+  private void failed(int errno) {
+    if (errno == EINTR) {
+      return;
+    }
+    long n = failures.incrementAndGet();
+    long now = System.nanoTime();
+    if (!logged || now - lastLogNanos >= LOG_EVERY_NANOS) {
+      logged = true;
+      lastLogNanos = now;
+      LOG.warn("poll(2) failed with errno {} ({} failures so far); retrying", errno, n);
+    }
+    LockSupport.parkNanos(BACKOFF_NANOS);
+  }
+
+  /** Waits that failed with an error other than EINTR. */
+  public long failures() {
+    return failures.get();
   }
 
   /** The events the last {@link #await} returned for position {@code index}: 0 for none. */
