@@ -35,13 +35,20 @@ public record DeadLetterTopic(String bootstrapServers, KafkaClientProperties cli
 
   /** An open producer to the topic; one per writer. */
   public static final class Producer implements AutoCloseable {
-    private final KafkaProducer<byte[], byte[]> producer;
+    private final org.apache.kafka.clients.producer.Producer<byte[], byte[]> producer;
     private final String topic;
     private final AtomicReference<Exception> failure = new AtomicReference<>();
 
-    private Producer(KafkaProducer<byte[], byte[]> producer, String topic) {
+    private Producer(
+        org.apache.kafka.clients.producer.Producer<byte[], byte[]> producer, String topic) {
       this.producer = producer;
       this.topic = topic;
+    }
+
+    /** Over a given Kafka producer (Kafka's {@code MockProducer} in the sinks' unit tests). */
+    public static Producer over(
+        org.apache.kafka.clients.producer.Producer<byte[], byte[]> producer, String topic) {
+      return new Producer(producer, topic);
     }
 
     /** Sends {@code value} with its reason; a failure is raised by the next {@link #flush}. */

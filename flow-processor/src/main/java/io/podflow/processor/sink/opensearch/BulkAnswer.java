@@ -45,6 +45,16 @@ record BulkAnswer(int indexed, List<Integer> retry, List<Refused> refused) {
     return status == 429 || status >= 500 || status == 401 || status == 403;
   }
 
+  /**
+   * Whether a whole bulk request's status refuses its content, so that halving it finds the
+   * document responsible: 413 (too large), or 400 with OpenSearch's own error ({@code
+   * "type":"..._exception"}, a body it could not parse). Any other status, a 400 from a proxy among
+   * them, refuses the request and says nothing of its documents.
+   */
+  static boolean refusesContent(int status, String answer) {
+    return status == 413 || (status == 400 && answer.contains("_exception\""));
+  }
+
   /** OpenSearch's error as one line: type, reason, and the cause's type and reason if any. */
   static String reason(JsonNode error) {
     if (error.isTextual()) {

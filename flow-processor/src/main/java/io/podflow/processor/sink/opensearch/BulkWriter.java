@@ -88,6 +88,17 @@ final class BulkWriter implements StatefulSinkWriter<Document, PendingDocuments>
       DeadLetterTopic deadLetterTopic,
       WriterInitContext context,
       Collection<PendingDocuments> restored) {
+    this(endpoint, bulkActions, interval, deadLetterTopic.open(), context, restored);
+  }
+
+  /** With an open dead-letter producer (a mock one in unit tests). */
+  BulkWriter(
+      OpenSearchEndpoint endpoint,
+      int bulkActions,
+      Duration interval,
+      DeadLetterTopic.Producer deadLetters,
+      WriterInitContext context,
+      Collection<PendingDocuments> restored) {
     this.endpoint = endpoint;
     this.client = endpoint.openClient();
     this.bulkActions = bulkActions;
@@ -96,7 +107,7 @@ final class BulkWriter implements StatefulSinkWriter<Document, PendingDocuments>
     this.intervalMillis = interval.toMillis();
     this.time = context.getProcessingTimeService();
     this.mailbox = context.getMailboxExecutor();
-    this.deadLetters = deadLetterTopic.open();
+    this.deadLetters = deadLetters;
     restored.forEach(p -> pending.addAll(p.documents()));
     pendingCount = pending.size();
     var metrics = context.metricGroup();
@@ -107,7 +118,8 @@ final class BulkWriter implements StatefulSinkWriter<Document, PendingDocuments>
     requestsRefused = metrics.counter("requestsRefused");
     splits = metrics.counter("bulkSplits");
     metrics.gauge("lastBulkLatencyMillis", () -> lastBulkMillis);
-    // 401 or 403 (credentials, permissions) or 413 (too large even alone) while it lasts, else 0.
+    // 401 or 403 (credentials, permissions), 413 (too large even alone) or another 4xx of a whole
+    // request (a proxy or ingress) while it lasts, else 0.
     metrics.gauge("opensearchRefusedStatus", () -> refusedStatus);
     metrics.gauge("opensearchTlsFailing", () -> tlsFailing);
     metrics.gauge("pendingDocuments", () -> pendingCount);
@@ -237,8 +249,9 @@ final class BulkWriter implements StatefulSinkWriter<Document, PendingDocuments>
 
   /**
    * One bulk request; returns the documents to send again. A request refused for its size (413) or
-   * its content as a whole (another 4xx) is halved until the document responsible is alone, which
-   * then goes to the dead letters.
+   * its content (a 400 with OpenSearch's own error) is halved until the document responsible is
+   * alone, which then goes to the dead letters. Any other status refuses the request, not its
+   * documents ({@link #whole}).
    */
   private List<Document> bulk(List<Document> documents) {
     byte[] body = ndjson(documents);
@@ -273,7 +286,9 @@ final class BulkWriter implements StatefulSinkWriter<Document, PendingDocuments>
     if (status / 100 == 2) {
       return items(documents, text);
     }
-    if (BulkAnswer.passesLater(status)) {
+    if (!BulkAnswer.refusesContent(status, text)) {
+      // 429, 5xx, 401/403, or a proxy or ingress answering for OpenSearch (404, 405, 407...): the
+      // request was refused, not its documents, which stay pending.
       whole(status, text, documents);
       return documents;
     }
@@ -330,17 +345,20 @@ final class BulkWriter implements StatefulSinkWriter<Document, PendingDocuments>
   }
 
   /**
-   * A whole request that may pass later: credentials and permissions, OpenSearch busy; or the index
-   * templates refused (413: a node whose content limit is below a template).
+   * A whole request that may pass later: credentials and permissions, OpenSearch busy, a proxy or
+   * ingress in front of OpenSearch refusing (404, 405, 407, 408...: its configuration, which a
+   * person fixes); or the index templates refused (413: a node whose content limit is below a
+   * template). Any 4xx but 429 is a refusal: reported on the gauge, retried rarely.
    */
   private void whole(int status, String text, List<Document> documents) {
-    if (status == 401 || status == 403 || status == 413) {
+    if (status / 100 == 4 && status != 429) {
       refusedStatus = status;
       requestsRefused.inc();
       retryDelay = refused.next();
       LOG.error(
           "OpenSearch refused a whole request ({}; 401/403: check opensearch-username, its password"
-              + " and the user's role; 413: http.max_content_length); {} documents wait, next"
+              + " and the user's role; 413: http.max_content_length; else a proxy or ingress in"
+              + " front of OpenSearch); {} documents wait, next"
               + " attempt in {} ms: {}",
           status,
           documents.size() + pending.size(),

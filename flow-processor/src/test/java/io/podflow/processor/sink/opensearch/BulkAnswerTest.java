@@ -72,4 +72,16 @@ class BulkAnswerTest {
     b.reset();
     assertThat(b.next()).isEqualTo(100);
   }
+
+  @Test
+  void onlyA413OrOpenSearchsOwn400RefusesABulksContent() {
+    String parseError =
+        "{\"error\":{\"root_cause\":[{\"type\":\"illegal_argument_exception\"}]},\"status\":400}";
+    assertThat(BulkAnswer.refusesContent(413, "")).isTrue();
+    assertThat(BulkAnswer.refusesContent(400, parseError)).isTrue();
+    assertThat(BulkAnswer.refusesContent(400, "<html>Bad Request</html>")).isFalse();
+    for (int status : new int[] {401, 403, 404, 405, 407, 408, 409, 410, 429, 502}) {
+      assertThat(BulkAnswer.refusesContent(status, parseError)).as("%d", status).isFalse();
+    }
+  }
 }

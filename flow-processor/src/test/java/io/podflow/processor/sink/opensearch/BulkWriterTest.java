@@ -1,0 +1,39 @@
+package io.podflow.processor.sink.opensearch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.podflow.processor.sink.opensearch.StubOpenSearch.Answer;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+/** How the writer answers OpenSearch's (or a proxy's) statuses, against a stub on loopback. */
+class BulkWriterTest {
+  private static final Answer INDEXED = new Answer(200, "{\"errors\":false}");
+
+  @Test
+  void aWholeRequest404IsARefusalOfTheRequestNotOfItsDocuments() throws Exception {
+    AtomicBoolean ingressAway = new AtomicBoolean(true);
+    try (StubOpenSearch stub =
+            new StubOpenSearch(
+                n -> ingressAway.get() ? new Answer(404, "<html>404 Not Found</html>") : INDEXED);
+        WriterHarness harness = new WriterHarness(stub.endpoint(), 4)) {
+      for (int i = 0; i < 4; i++) {
+        harness.writer.write(WriterHarness.document(i), null);
+      }
+
+      assertThat(harness.deadLetters.history()).isEmpty();
+      assertThat(stub.bulkRequests()).as("one request, not split").isEqualTo(1);
+      assertThat(harness.counter("requestsRefused")).isEqualTo(1);
+      assertThat(harness.gauge("opensearchRefusedStatus")).isEqualTo(404);
+      assertThat(harness.gauge("pendingDocuments")).isEqualTo(4);
+
+      ingressAway.set(false);
+      harness.fireTimers();
+
+      assertThat(harness.counter("documentsIndexed")).isEqualTo(4);
+      assertThat(harness.gauge("pendingDocuments")).isEqualTo(0);
+      assertThat(harness.gauge("opensearchRefusedStatus")).isEqualTo(0);
+      assertThat(harness.deadLetters.history()).isEmpty();
+    }
+  }
+}
