@@ -327,10 +327,24 @@ final class BulkWriter implements StatefulSinkWriter<Document, PendingDocuments>
     if (answer.retry().isEmpty()) {
       return List.of();
     }
-    LOG.warn("OpenSearch could not take {} documents now; retrying", answer.retry().size());
-    retryDelay = busy.next();
     List<Document> again = new ArrayList<>(answer.retry().size());
     answer.retry().forEach(i -> again.add(documents.get(i)));
+    if (answer.denied() != 0) {
+      // The user may not write these indices: as a refused request, reported until a role is fixed.
+      refusedStatus = answer.denied();
+      requestsRefused.inc();
+      retryDelay = refused.next();
+      LOG.error(
+          "OpenSearch refused documents for {} ({}: check the role of opensearch-username: it needs"
+              + " to index into podflow-*); {} documents wait, next attempt in {} ms",
+          again.stream().map(d -> d.index).distinct().toList(),
+          answer.denied(),
+          again.size() + pending.size(),
+          retryDelay);
+      return again;
+    }
+    LOG.warn("OpenSearch could not take {} documents now; retrying", answer.retry().size());
+    retryDelay = busy.next();
     return again;
   }
 

@@ -41,7 +41,7 @@ class BulkAnswerTest {
   @Test
   void anAnswerWithoutErrorsIndexedEverything() throws Exception {
     BulkAnswer a = BulkAnswer.of(JSON.readTree("{\"errors\":false}"), 3);
-    assertThat(a).isEqualTo(new BulkAnswer(3, List.of(), List.of()));
+    assertThat(a).isEqualTo(new BulkAnswer(3, List.of(), List.of(), 0));
   }
 
   @Test

@@ -36,4 +36,39 @@ class BulkWriterTest {
       assertThat(harness.deadLetters.history()).isEmpty();
     }
   }
+
+  @Test
+  void documentsForbiddenInABulkAnswerAreReportedAsARefusalAndSentOnceARoleIsFixed()
+      throws Exception {
+    AtomicBoolean roleMissing = new AtomicBoolean(true);
+    String forbidden =
+        "{\"index\":{\"status\":403,\"error\":{\"type\":\"security_exception\","
+            + "\"reason\":\"no permissions for [indices:data/write/bulk[s]]\"}}}";
+    try (StubOpenSearch stub =
+            new StubOpenSearch(
+                n ->
+                    roleMissing.get()
+                        ? new Answer(
+                            200,
+                            "{\"errors\":true,\"items\":["
+                                + String.join(",", forbidden, forbidden)
+                                + "]}")
+                        : INDEXED);
+        WriterHarness harness = new WriterHarness(stub.endpoint(), 2)) {
+      harness.writer.write(WriterHarness.document(0), null);
+      harness.writer.write(WriterHarness.document(1), null);
+
+      assertThat(harness.gauge("opensearchRefusedStatus")).isEqualTo(403);
+      assertThat(harness.counter("requestsRefused")).isEqualTo(1);
+      assertThat(harness.gauge("pendingDocuments")).isEqualTo(2);
+      assertThat(harness.deadLetters.history()).isEmpty();
+
+      roleMissing.set(false);
+      harness.fireTimers();
+
+      assertThat(harness.counter("documentsIndexed")).isEqualTo(2);
+      assertThat(harness.gauge("opensearchRefusedStatus")).isEqualTo(0);
+      assertThat(harness.deadLetters.history()).isEmpty();
+    }
+  }
 }
