@@ -25,10 +25,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The writer of {@link OpenSearchSink}: one per parallel instance. Nothing here sleeps in the task
- * thread while the job runs: a bulk that must be tried again waits on a processing-time timer, the
- * documents stay pending (and go into checkpoints as this writer's state), and only when {@link
- * #maxPending} documents wait does {@link #write} hold the input back, yielding to the mailbox so
- * the retry timer can fire.
+ * thread while the job runs (only at the end of a bounded input, up to {@link #END_OF_INPUT_WAIT}):
+ * a bulk that must be tried again waits on a processing-time timer, the documents stay pending (and
+ * go into checkpoints as this writer's state), and only when {@link #maxPending} documents wait
+ * does {@link #write} hold the input back, yielding to the mailbox so the retry timer can fire.
  */
 final class BulkWriter implements StatefulSinkWriter<Document, PendingDocuments> {
   private static final Logger LOG = LoggerFactory.getLogger(BulkWriter.class);
@@ -50,10 +50,17 @@ final class BulkWriter implements StatefulSinkWriter<Document, PendingDocuments>
 
   private static final long MAX_REFUSED_BACKOFF_MILLIS = 60_000;
 
+  /**
+   * How long the end of input (a bounded run: replay, verdicts) waits for OpenSearch busy or away
+   * before failing: a bounded run must end, and its input can be read again.
+   */
+  static final Duration END_OF_INPUT_WAIT = Duration.ofMinutes(10);
+
   private final OpenSearchEndpoint endpoint;
   private final int bulkActions;
   private final int maxPending;
   private final long intervalMillis;
+  private final long endOfInputWaitMillis;
   private final ProcessingTimeService time;
   private final MailboxExecutor mailbox;
   private final DeadLetterTopic.Producer deadLetters;
@@ -88,17 +95,26 @@ final class BulkWriter implements StatefulSinkWriter<Document, PendingDocuments>
       DeadLetterTopic deadLetterTopic,
       WriterInitContext context,
       Collection<PendingDocuments> restored) {
-    this(endpoint, bulkActions, interval, deadLetterTopic.open(), context, restored);
+    this(
+        endpoint,
+        bulkActions,
+        interval,
+        deadLetterTopic.open(),
+        context,
+        restored,
+        END_OF_INPUT_WAIT);
   }
 
-  /** With an open dead-letter producer (a mock one in unit tests). */
+  /** With an open dead-letter producer (a mock one in unit tests) and an end-of-input wait. */
   BulkWriter(
       OpenSearchEndpoint endpoint,
       int bulkActions,
       Duration interval,
       DeadLetterTopic.Producer deadLetters,
       WriterInitContext context,
-      Collection<PendingDocuments> restored) {
+      Collection<PendingDocuments> restored,
+      Duration endOfInputWait) {
+    this.endOfInputWaitMillis = endOfInputWait.toMillis();
     this.endpoint = endpoint;
     this.client = endpoint.openClient();
     this.bulkActions = bulkActions;
@@ -160,11 +176,13 @@ final class BulkWriter implements StatefulSinkWriter<Document, PendingDocuments>
    * left goes into the checkpoint ({@link #snapshotState}), so a checkpoint waits at most for one
    * round of bulk requests, never for OpenSearch to come back. Dead letters are acknowledged by
    * Kafka before the checkpoint completes. At the end of input (bounded runs) everything is sent,
-   * waiting for OpenSearch as long as it is only busy or away.
+   * waiting in the task thread (no checkpoint follows to be held back) for OpenSearch busy or away
+   * up to {@link #END_OF_INPUT_WAIT}, then failing with what is left.
    */
   @Override
   public void flush(boolean endOfInput) throws IOException, InterruptedException {
     send(true);
+    long deadline = System.nanoTime() + endOfInputWaitMillis * 1_000_000;
     while (endOfInput && !pending.isEmpty()) {
       if (refusedStatus != 0 || tlsFailing != 0) {
         throw new IOException(
@@ -174,8 +192,17 @@ final class BulkWriter implements StatefulSinkWriter<Document, PendingDocuments>
                 + pending.size()
                 + " documents left at the end of input");
       }
+      long left = (deadline - System.nanoTime()) / 1_000_000;
+      if (left <= 0) {
+        throw new IOException(
+            "OpenSearch did not take "
+                + pending.size()
+                + " documents left at the end of input within "
+                + Duration.ofMillis(endOfInputWaitMillis)
+                + " (busy or unreachable: see the warnings above); run again once it is back");
+      }
       // No checkpoint follows the end of input to be held back; the timer is replaced by a wait.
-      Thread.sleep(retryDelay);
+      Thread.sleep(Math.min(retryDelay, left));
       waiting = false;
       send(true);
     }

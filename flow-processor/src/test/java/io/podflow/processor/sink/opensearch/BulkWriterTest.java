@@ -1,10 +1,12 @@
 package io.podflow.processor.sink.opensearch;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.podflow.processor.sink.opensearch.StubOpenSearch.Answer;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** How the writer answers OpenSearch's (or a proxy's) statuses, against a stub on loopback. */
 class BulkWriterTest {
@@ -68,6 +70,22 @@ class BulkWriterTest {
 
       assertThat(harness.counter("documentsIndexed")).isEqualTo(2);
       assertThat(harness.gauge("opensearchRefusedStatus")).isEqualTo(0);
+      assertThat(harness.deadLetters.history()).isEmpty();
+    }
+  }
+
+  @Test
+  @Timeout(120) // the defect was a hang: this fails it instead of blocking the build
+  void theEndOfInputGivesUpOnOpenSearchAwayAfterItsWaitWithAClearMessage() throws Exception {
+    try (StubOpenSearch stub = new StubOpenSearch(n -> new Answer(503, "unavailable"));
+        WriterHarness harness =
+            new WriterHarness(stub.endpoint(), 10, java.time.Duration.ofMillis(500))) {
+      harness.writer.write(WriterHarness.document(0), null);
+
+      assertThatThrownBy(() -> harness.writer.flush(true))
+          .isInstanceOf(java.io.IOException.class)
+          .hasMessageContaining("did not take 1 documents left at the end of input within PT0.5S");
+      assertThat(stub.bulkRequests()).isGreaterThan(1);
       assertThat(harness.deadLetters.history()).isEmpty();
     }
   }

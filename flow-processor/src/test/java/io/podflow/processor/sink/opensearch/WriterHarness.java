@@ -32,6 +32,10 @@ final class WriterHarness implements AutoCloseable {
   final BulkWriter writer;
 
   WriterHarness(OpenSearchEndpoint endpoint, int bulkActions) {
+    this(endpoint, bulkActions, BulkWriter.END_OF_INPUT_WAIT);
+  }
+
+  WriterHarness(OpenSearchEndpoint endpoint, int bulkActions, Duration endOfInputWait) {
     writer =
         new BulkWriter(
             endpoint,
@@ -39,7 +43,8 @@ final class WriterHarness implements AutoCloseable {
             Duration.ofHours(1),
             DeadLetterTopic.Producer.over(deadLetters, "podflow-dead-letters"),
             context(),
-            List.of());
+            List.of(),
+            endOfInputWait);
   }
 
   /** Fires the timers set so far (not those they set), as their due time had come. */
