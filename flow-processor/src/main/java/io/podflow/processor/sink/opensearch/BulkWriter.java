@@ -139,6 +139,8 @@ final class BulkWriter implements StatefulSinkWriter<Document, PendingDocuments>
     metrics.gauge("opensearchRefusedStatus", () -> refusedStatus);
     metrics.gauge("opensearchTlsFailing", () -> tlsFailing);
     metrics.gauge("pendingDocuments", () -> pendingCount);
+    // Dead letters whose document was cut to fit a Kafka request (DeadLetterTopic.MAX_VALUE_BYTES).
+    metrics.gauge("deadLettersTruncated", deadLetters::truncated);
     time.registerTimer(time.getCurrentProcessingTime() + intervalMillis, this::onTimer);
     if (context.getTaskInfo().getIndexOfThisSubtask() == 0) {
       // One writer applies retention, at start and then hourly.
@@ -448,6 +450,7 @@ final class BulkWriter implements StatefulSinkWriter<Document, PendingDocuments>
         .addKeyValue("id", d.id)
         .log("OpenSearch refused a document ({}), sent to the dead letters: {}", status, reason);
     deadLetters.send(
+        d.index + "/" + d.id,
         "OpenSearch refused document " + d.id + " for " + d.index + " (" + status + "): " + reason,
         d.json);
   }
