@@ -134,8 +134,9 @@ final class BulkWriter implements StatefulSinkWriter<Document, PendingDocuments>
     requestsRefused = metrics.counter("requestsRefused");
     splits = metrics.counter("bulkSplits");
     metrics.gauge("lastBulkLatencyMillis", () -> lastBulkMillis);
-    // 401 or 403 (credentials, permissions), 413 (too large even alone) or another 4xx of a whole
-    // request (a proxy or ingress) while it lasts, else 0.
+    // The 4xx (not 429) of the last whole request refused: 401 or 403 (credentials, permissions,
+    // also per document), 413 (the index templates too large), another (a proxy or ingress); 0
+    // from the next 2xx on. A single document too large is a dead letter, not this.
     metrics.gauge("opensearchRefusedStatus", () -> refusedStatus);
     metrics.gauge("opensearchTlsFailing", () -> tlsFailing);
     metrics.gauge("pendingDocuments", () -> pendingCount);
@@ -313,6 +314,11 @@ final class BulkWriter implements StatefulSinkWriter<Document, PendingDocuments>
       lastBulkMillis = (System.nanoTime() - start) / 1_000_000;
     }
     if (status / 100 == 2) {
+      // OpenSearch took the request: whatever refused whole requests before has been fixed, even
+      // if some documents of this one must wait (items() reports a 401/403 among them again).
+      refusedStatus = 0;
+      tlsFailing = 0;
+      refused.reset();
       return items(documents, text);
     }
     if (!BulkAnswer.refusesContent(status, text)) {
@@ -332,10 +338,8 @@ final class BulkWriter implements StatefulSinkWriter<Document, PendingDocuments>
       again.addAll(bulk(documents.subList(half, documents.size())));
       return again;
     }
-    if (status == 413) {
-      // Too large even alone: OpenSearch's http.max_content_length is below this document.
-      refusedStatus = 413;
-    }
+    // Too large even alone (413: http.max_content_length is below this document) or refused: the
+    // document, not the request; counted in documentsRejected, not on the refused gauge.
     dead(documents.get(0), status, "request refused: " + abbreviate(text));
     return List.of();
   }

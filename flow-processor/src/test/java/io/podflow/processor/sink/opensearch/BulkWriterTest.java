@@ -19,9 +19,7 @@ class BulkWriterTest {
             new StubOpenSearch(
                 n -> ingressAway.get() ? new Answer(404, "<html>404 Not Found</html>") : INDEXED);
         WriterHarness harness = new WriterHarness(stub.endpoint(), 4)) {
-      for (int i = 0; i < 4; i++) {
-        harness.writer.write(WriterHarness.document(i), null);
-      }
+      harness.write(4);
 
       assertThat(harness.deadLetters.history()).isEmpty();
       assertThat(stub.bulkRequests()).as("one request, not split").isEqualTo(1);
@@ -57,8 +55,7 @@ class BulkWriterTest {
                                 + "]}")
                         : INDEXED);
         WriterHarness harness = new WriterHarness(stub.endpoint(), 2)) {
-      harness.writer.write(WriterHarness.document(0), null);
-      harness.writer.write(WriterHarness.document(1), null);
+      harness.write(2);
 
       assertThat(harness.gauge("opensearchRefusedStatus")).isEqualTo(403);
       assertThat(harness.counter("requestsRefused")).isEqualTo(1);
@@ -80,13 +77,54 @@ class BulkWriterTest {
     try (StubOpenSearch stub = new StubOpenSearch(n -> new Answer(503, "unavailable"));
         WriterHarness harness =
             new WriterHarness(stub.endpoint(), 10, java.time.Duration.ofMillis(500))) {
-      harness.writer.write(WriterHarness.document(0), null);
+      harness.write(1);
 
       assertThatThrownBy(() -> harness.writer.flush(true))
           .isInstanceOf(java.io.IOException.class)
           .hasMessageContaining("did not take 1 documents left at the end of input within PT0.5S");
       assertThat(stub.bulkRequests()).isGreaterThan(1);
       assertThat(harness.deadLetters.history()).isEmpty();
+    }
+  }
+
+  @Test
+  void anAnswered2xxClearsTheRefusalEvenWhenSomeDocumentsMustWait() throws Exception {
+    String busy = "{\"index\":{\"status\":429,\"error\":\"rejected execution\"}}";
+    String indexed = "{\"index\":{\"status\":201}}";
+    try (StubOpenSearch stub =
+            new StubOpenSearch(
+                n ->
+                    switch (n) {
+                      case 0 -> new Answer(407, "Proxy Authentication Required");
+                      case 1 ->
+                          new Answer(
+                              200, "{\"errors\":true,\"items\":[" + indexed + "," + busy + "]}");
+                      default -> INDEXED;
+                    });
+        WriterHarness harness = new WriterHarness(stub.endpoint(), 2)) {
+      harness.write(2);
+      assertThat(harness.gauge("opensearchRefusedStatus")).isEqualTo(407);
+
+      harness.fireTimers();
+
+      assertThat(harness.gauge("pendingDocuments")).isEqualTo(1);
+      assertThat(harness.gauge("opensearchRefusedStatus")).isEqualTo(0);
+    }
+  }
+
+  @Test
+  void aSingleDocumentTooLargeIsADeadLetterNotARefusalOfOpenSearch() throws Exception {
+    try (StubOpenSearch stub =
+            new StubOpenSearch(n -> n == 1 ? INDEXED : new Answer(413, "")); // pair, then alone
+        WriterHarness harness = new WriterHarness(stub.endpoint(), 2)) {
+      harness.write(2);
+
+      assertThat(harness.counter("bulkSplits")).isEqualTo(1);
+      assertThat(harness.counter("documentsIndexed")).isEqualTo(1);
+      assertThat(harness.counter("documentsRejected")).isEqualTo(1);
+      assertThat(harness.deadLetters.history()).hasSize(1);
+      assertThat(harness.gauge("opensearchRefusedStatus")).isEqualTo(0);
+      assertThat(harness.gauge("pendingDocuments")).isEqualTo(0);
     }
   }
 }

@@ -47,6 +47,13 @@ final class WriterHarness implements AutoCloseable {
             endOfInputWait);
   }
 
+  /** Writes documents 0 to {@code count - 1}. */
+  void write(int count) throws Exception {
+    for (int i = 0; i < count; i++) {
+      writer.write(document(i), null);
+    }
+  }
+
   /** Fires the timers set so far (not those they set), as their due time had come. */
   void fireTimers() throws Exception {
     List<ProcessingTimeService.ProcessingTimeCallback> due = new ArrayList<>(timers);
