@@ -7,10 +7,13 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.util.function.SerializableSupplier;
 
 /**
- * A flow record's event time ({@link EventTime}), but never later than the processing time plus a
- * tolerance: one record stamped in the future (a node whose clock is wrong, or a forged record)
- * would otherwise carry the partition's watermark with it for good, and every record after it would
- * be late. A clamped record keeps its own timestamps in its document; it is counted ({@code
+ * A flow record's event time ({@link EventTime}), but never later than its Kafka record's timestamp
+ * plus a tolerance: one record stamped in the future (a node whose clock is wrong, or a forged
+ * record) would otherwise carry the partition's watermark with it for good, and every record after
+ * it would be late. Kafka's timestamp (set when the record was produced, or appended) is the same
+ * when the topic is read again, so a replay clamps exactly as the first run did; only a record
+ * without one, or with one itself beyond the wall clock plus the tolerance, is clamped against the
+ * wall clock. A clamped record keeps its own timestamps in its document; it is counted ({@code
  * eventTimeClamped}).
  */
 public final class ClampedEventTime implements TimestampAssignerSupplier<byte[]> {
@@ -37,7 +40,11 @@ public final class ClampedEventTime implements TimestampAssignerSupplier<byte[]>
     Counter clamped = context.getMetricGroup().counter("eventTimeClamped");
     return (record, kafkaTimestamp) -> {
       long t = EventTime.millis(record, kafkaTimestamp);
-      long latest = clock.get() + toleranceMillis;
+      long wallLatest = clock.get() + toleranceMillis;
+      long latest =
+          kafkaTimestamp > 0 && kafkaTimestamp <= wallLatest
+              ? kafkaTimestamp + toleranceMillis
+              : wallLatest;
       if (t > latest) {
         clamped.inc();
         return latest;

@@ -94,6 +94,23 @@ class ClampedEventTimeTest {
     assertThat(clamped.getCount()).isEqualTo(1);
   }
 
+  @Test
+  void aReplayClampsAgainstKafkasTimestampAsTheFirstRunDid() {
+    long produced = NOW - Duration.ofDays(20).toMillis();
+    byte[] record =
+        FlowRecord.newBuilder()
+            .setTimeEndNs((produced + Duration.ofDays(365).toMillis()) * 1_000_000L)
+            .build()
+            .toByteArray();
+    CLOCK.set(produced + 1_000);
+    long firstRun = assigner.extractTimestamp(record, produced);
+    CLOCK.set(NOW);
+    long replay = assigner.extractTimestamp(record, produced);
+
+    assertThat(firstRun).isEqualTo(replay).isEqualTo(produced + TOLERANCE.toMillis());
+    assertThat(clamped.getCount()).isEqualTo(2);
+  }
+
   /** One record through the assigner and the watermark generator; returns its timestamp. */
   private long observe(long eventMillis) {
     byte[] record =

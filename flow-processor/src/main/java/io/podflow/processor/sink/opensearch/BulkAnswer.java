@@ -11,19 +11,22 @@ import java.util.List;
  *
  * @param retry positions in the request of the documents to send again
  * @param refused the documents refused for good, with why
+ * @param denied 401 or 403 if a document to send again was refused for credentials or permissions
+ *     (a person must act, so the writer reports it as a refusal), else 0
  */
-record BulkAnswer(int indexed, List<Integer> retry, List<Refused> refused) {
+record BulkAnswer(int indexed, List<Integer> retry, List<Refused> refused, int denied) {
   /** A document OpenSearch refused for good: its position in the request, its status and reason. */
   record Refused(int position, int status, String reason) {}
 
   /** Reads the answer to {@code count} documents ({@code filter_path} keeps only what is read). */
   static BulkAnswer of(JsonNode answer, int count) {
     if (!answer.path("errors").asBoolean(true)) {
-      return new BulkAnswer(count, List.of(), List.of());
+      return new BulkAnswer(count, List.of(), List.of(), 0);
     }
     int indexed = 0;
     List<Integer> retry = new ArrayList<>();
     List<Refused> refused = new ArrayList<>();
+    int denied = 0;
     JsonNode items = answer.path("items");
     for (int i = 0; i < count; i++) {
       JsonNode item = items.path(i).path("index");
@@ -33,16 +36,29 @@ record BulkAnswer(int indexed, List<Integer> retry, List<Refused> refused) {
         indexed++;
       } else if (passesLater(status)) {
         retry.add(i);
+        if (status == 401 || status == 403) {
+          denied = status;
+        }
       } else {
         refused.add(new Refused(i, status, reason(item.path("error"))));
       }
     }
-    return new BulkAnswer(indexed, retry, refused);
+    return new BulkAnswer(indexed, retry, refused, denied);
   }
 
   /** 429 (busy), 5xx, and 401/403 (credentials or a role that someone fixes) may pass later. */
   static boolean passesLater(int status) {
     return status == 429 || status >= 500 || status == 401 || status == 403;
+  }
+
+  /**
+   * Whether a whole bulk request's status refuses its content, so that halving it finds the
+   * document responsible: 413 (too large), or 400 with OpenSearch's own error ({@code
+   * "type":"..._exception"}, a body it could not parse). Any other status, a 400 from a proxy among
+   * them, refuses the request and says nothing of its documents.
+   */
+  static boolean refusesContent(int status, String answer) {
+    return status == 413 || (status == 400 && answer.contains("_exception\""));
   }
 
   /** OpenSearch's error as one line: type, reason, and the cause's type and reason if any. */

@@ -25,10 +25,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The writer of {@link OpenSearchSink}: one per parallel instance. Nothing here sleeps in the task
- * thread while the job runs: a bulk that must be tried again waits on a processing-time timer, the
- * documents stay pending (and go into checkpoints as this writer's state), and only when {@link
- * #maxPending} documents wait does {@link #write} hold the input back, yielding to the mailbox so
- * the retry timer can fire.
+ * thread while the job runs (only at the end of a bounded input, up to {@link #END_OF_INPUT_WAIT}):
+ * a bulk that must be tried again waits on a processing-time timer, the documents stay pending (and
+ * go into checkpoints as this writer's state), and only when {@link #maxPending} documents wait
+ * does {@link #write} hold the input back, yielding to the mailbox so the retry timer can fire.
  */
 final class BulkWriter implements StatefulSinkWriter<Document, PendingDocuments> {
   private static final Logger LOG = LoggerFactory.getLogger(BulkWriter.class);
@@ -50,10 +50,17 @@ final class BulkWriter implements StatefulSinkWriter<Document, PendingDocuments>
 
   private static final long MAX_REFUSED_BACKOFF_MILLIS = 60_000;
 
+  /**
+   * How long the end of input (a bounded run: replay, verdicts) waits for OpenSearch busy or away
+   * before failing: a bounded run must end, and its input can be read again.
+   */
+  static final Duration END_OF_INPUT_WAIT = Duration.ofMinutes(10);
+
   private final OpenSearchEndpoint endpoint;
   private final int bulkActions;
   private final int maxPending;
   private final long intervalMillis;
+  private final long endOfInputWaitMillis;
   private final ProcessingTimeService time;
   private final MailboxExecutor mailbox;
   private final DeadLetterTopic.Producer deadLetters;
@@ -88,6 +95,26 @@ final class BulkWriter implements StatefulSinkWriter<Document, PendingDocuments>
       DeadLetterTopic deadLetterTopic,
       WriterInitContext context,
       Collection<PendingDocuments> restored) {
+    this(
+        endpoint,
+        bulkActions,
+        interval,
+        deadLetterTopic.open(),
+        context,
+        restored,
+        END_OF_INPUT_WAIT);
+  }
+
+  /** With an open dead-letter producer (a mock one in unit tests) and an end-of-input wait. */
+  BulkWriter(
+      OpenSearchEndpoint endpoint,
+      int bulkActions,
+      Duration interval,
+      DeadLetterTopic.Producer deadLetters,
+      WriterInitContext context,
+      Collection<PendingDocuments> restored,
+      Duration endOfInputWait) {
+    this.endOfInputWaitMillis = endOfInputWait.toMillis();
     this.endpoint = endpoint;
     this.client = endpoint.openClient();
     this.bulkActions = bulkActions;
@@ -96,7 +123,7 @@ final class BulkWriter implements StatefulSinkWriter<Document, PendingDocuments>
     this.intervalMillis = interval.toMillis();
     this.time = context.getProcessingTimeService();
     this.mailbox = context.getMailboxExecutor();
-    this.deadLetters = deadLetterTopic.open();
+    this.deadLetters = deadLetters;
     restored.forEach(p -> pending.addAll(p.documents()));
     pendingCount = pending.size();
     var metrics = context.metricGroup();
@@ -107,10 +134,14 @@ final class BulkWriter implements StatefulSinkWriter<Document, PendingDocuments>
     requestsRefused = metrics.counter("requestsRefused");
     splits = metrics.counter("bulkSplits");
     metrics.gauge("lastBulkLatencyMillis", () -> lastBulkMillis);
-    // 401 or 403 (credentials, permissions) or 413 (too large even alone) while it lasts, else 0.
+    // The 4xx (not 429) of the last whole request refused: 401 or 403 (credentials, permissions,
+    // also per document), 413 (the index templates too large), another (a proxy or ingress); 0
+    // from the next 2xx on. A single document too large is a dead letter, not this.
     metrics.gauge("opensearchRefusedStatus", () -> refusedStatus);
     metrics.gauge("opensearchTlsFailing", () -> tlsFailing);
     metrics.gauge("pendingDocuments", () -> pendingCount);
+    // Dead letters whose document was cut to fit a Kafka request (DeadLetterTopic.MAX_VALUE_BYTES).
+    metrics.gauge("deadLettersTruncated", deadLetters::truncated);
     time.registerTimer(time.getCurrentProcessingTime() + intervalMillis, this::onTimer);
     if (context.getTaskInfo().getIndexOfThisSubtask() == 0) {
       // One writer applies retention, at start and then hourly.
@@ -148,11 +179,13 @@ final class BulkWriter implements StatefulSinkWriter<Document, PendingDocuments>
    * left goes into the checkpoint ({@link #snapshotState}), so a checkpoint waits at most for one
    * round of bulk requests, never for OpenSearch to come back. Dead letters are acknowledged by
    * Kafka before the checkpoint completes. At the end of input (bounded runs) everything is sent,
-   * waiting for OpenSearch as long as it is only busy or away.
+   * waiting in the task thread (no checkpoint follows to be held back) for OpenSearch busy or away
+   * up to {@link #END_OF_INPUT_WAIT}, then failing with what is left.
    */
   @Override
   public void flush(boolean endOfInput) throws IOException, InterruptedException {
     send(true);
+    long deadline = System.nanoTime() + endOfInputWaitMillis * 1_000_000;
     while (endOfInput && !pending.isEmpty()) {
       if (refusedStatus != 0 || tlsFailing != 0) {
         throw new IOException(
@@ -162,8 +195,17 @@ final class BulkWriter implements StatefulSinkWriter<Document, PendingDocuments>
                 + pending.size()
                 + " documents left at the end of input");
       }
+      long left = (deadline - System.nanoTime()) / 1_000_000;
+      if (left <= 0) {
+        throw new IOException(
+            "OpenSearch did not take "
+                + pending.size()
+                + " documents left at the end of input within "
+                + Duration.ofMillis(endOfInputWaitMillis)
+                + " (busy or unreachable: see the warnings above); run again once it is back");
+      }
       // No checkpoint follows the end of input to be held back; the timer is replaced by a wait.
-      Thread.sleep(retryDelay);
+      Thread.sleep(Math.min(retryDelay, left));
       waiting = false;
       send(true);
     }
@@ -237,8 +279,9 @@ final class BulkWriter implements StatefulSinkWriter<Document, PendingDocuments>
 
   /**
    * One bulk request; returns the documents to send again. A request refused for its size (413) or
-   * its content as a whole (another 4xx) is halved until the document responsible is alone, which
-   * then goes to the dead letters.
+   * its content (a 400 with OpenSearch's own error) is halved until the document responsible is
+   * alone, which then goes to the dead letters. Any other status refuses the request, not its
+   * documents ({@link #whole}).
    */
   private List<Document> bulk(List<Document> documents) {
     byte[] body = ndjson(documents);
@@ -271,9 +314,16 @@ final class BulkWriter implements StatefulSinkWriter<Document, PendingDocuments>
       lastBulkMillis = (System.nanoTime() - start) / 1_000_000;
     }
     if (status / 100 == 2) {
+      // OpenSearch took the request: whatever refused whole requests before has been fixed, even
+      // if some documents of this one must wait (items() reports a 401/403 among them again).
+      refusedStatus = 0;
+      tlsFailing = 0;
+      refused.reset();
       return items(documents, text);
     }
-    if (BulkAnswer.passesLater(status)) {
+    if (!BulkAnswer.refusesContent(status, text)) {
+      // 429, 5xx, 401/403, or a proxy or ingress answering for OpenSearch (404, 405, 407...): the
+      // request was refused, not its documents, which stay pending.
       whole(status, text, documents);
       return documents;
     }
@@ -288,10 +338,8 @@ final class BulkWriter implements StatefulSinkWriter<Document, PendingDocuments>
       again.addAll(bulk(documents.subList(half, documents.size())));
       return again;
     }
-    if (status == 413) {
-      // Too large even alone: OpenSearch's http.max_content_length is below this document.
-      refusedStatus = 413;
-    }
+    // Too large even alone (413: http.max_content_length is below this document) or refused: the
+    // document, not the request; counted in documentsRejected, not on the refused gauge.
     dead(documents.get(0), status, "request refused: " + abbreviate(text));
     return List.of();
   }
@@ -312,10 +360,24 @@ final class BulkWriter implements StatefulSinkWriter<Document, PendingDocuments>
     if (answer.retry().isEmpty()) {
       return List.of();
     }
-    LOG.warn("OpenSearch could not take {} documents now; retrying", answer.retry().size());
-    retryDelay = busy.next();
     List<Document> again = new ArrayList<>(answer.retry().size());
     answer.retry().forEach(i -> again.add(documents.get(i)));
+    if (answer.denied() != 0) {
+      // The user may not write these indices: as a refused request, reported until a role is fixed.
+      refusedStatus = answer.denied();
+      requestsRefused.inc();
+      retryDelay = refused.next();
+      LOG.error(
+          "OpenSearch refused documents for {} ({}: check the role of opensearch-username: it needs"
+              + " to index into podflow-*); {} documents wait, next attempt in {} ms",
+          again.stream().map(d -> d.index).distinct().toList(),
+          answer.denied(),
+          again.size() + pending.size(),
+          retryDelay);
+      return again;
+    }
+    LOG.warn("OpenSearch could not take {} documents now; retrying", answer.retry().size());
+    retryDelay = busy.next();
     return again;
   }
 
@@ -330,17 +392,20 @@ final class BulkWriter implements StatefulSinkWriter<Document, PendingDocuments>
   }
 
   /**
-   * A whole request that may pass later: credentials and permissions, OpenSearch busy; or the index
-   * templates refused (413: a node whose content limit is below a template).
+   * A whole request that may pass later: credentials and permissions, OpenSearch busy, a proxy or
+   * ingress in front of OpenSearch refusing (404, 405, 407, 408...: its configuration, which a
+   * person fixes); or the index templates refused (413: a node whose content limit is below a
+   * template). Any 4xx but 429 is a refusal: reported on the gauge, retried rarely.
    */
   private void whole(int status, String text, List<Document> documents) {
-    if (status == 401 || status == 403 || status == 413) {
+    if (status / 100 == 4 && status != 429) {
       refusedStatus = status;
       requestsRefused.inc();
       retryDelay = refused.next();
       LOG.error(
           "OpenSearch refused a whole request ({}; 401/403: check opensearch-username, its password"
-              + " and the user's role; 413: http.max_content_length); {} documents wait, next"
+              + " and the user's role; 413: http.max_content_length; else a proxy or ingress in"
+              + " front of OpenSearch); {} documents wait, next"
               + " attempt in {} ms: {}",
           status,
           documents.size() + pending.size(),
@@ -389,6 +454,7 @@ final class BulkWriter implements StatefulSinkWriter<Document, PendingDocuments>
         .addKeyValue("id", d.id)
         .log("OpenSearch refused a document ({}), sent to the dead letters: {}", status, reason);
     deadLetters.send(
+        d.index + "/" + d.id,
         "OpenSearch refused document " + d.id + " for " + d.index + " (" + status + "): " + reason,
         d.json);
   }

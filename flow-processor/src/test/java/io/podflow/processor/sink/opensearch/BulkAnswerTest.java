@@ -41,7 +41,7 @@ class BulkAnswerTest {
   @Test
   void anAnswerWithoutErrorsIndexedEverything() throws Exception {
     BulkAnswer a = BulkAnswer.of(JSON.readTree("{\"errors\":false}"), 3);
-    assertThat(a).isEqualTo(new BulkAnswer(3, List.of(), List.of()));
+    assertThat(a).isEqualTo(new BulkAnswer(3, List.of(), List.of(), 0));
   }
 
   @Test
@@ -71,5 +71,17 @@ class BulkAnswerTest {
         .containsExactly(100L, 200L, 400L, 500L);
     b.reset();
     assertThat(b.next()).isEqualTo(100);
+  }
+
+  @Test
+  void onlyA413OrOpenSearchsOwn400RefusesABulksContent() {
+    String parseError =
+        "{\"error\":{\"root_cause\":[{\"type\":\"illegal_argument_exception\"}]},\"status\":400}";
+    assertThat(BulkAnswer.refusesContent(413, "")).isTrue();
+    assertThat(BulkAnswer.refusesContent(400, parseError)).isTrue();
+    assertThat(BulkAnswer.refusesContent(400, "<html>Bad Request</html>")).isFalse();
+    for (int status : new int[] {401, 403, 404, 405, 407, 408, 409, 410, 429, 502}) {
+      assertThat(BulkAnswer.refusesContent(status, parseError)).as("%d", status).isFalse();
+    }
   }
 }

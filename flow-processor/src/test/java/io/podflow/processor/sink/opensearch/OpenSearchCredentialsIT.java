@@ -118,6 +118,8 @@ class OpenSearchCredentialsIT {
         awaitCount(id, "requestsRefused", 3);
         assertThat(gauge(id, "opensearchRefusedStatus")).isEqualTo(401);
         assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
+        // Found first: count() of a metric not reported is 0 too, which would pass unseen.
+        assertThat(METRICS.findMetrics(id, "numRestarts")).as("numRestarts reported").isNotEmpty();
         assertThat(count(id, "numRestarts")).isZero();
 
         Files.writeString(passwordFile, password); // the Secret fixed
