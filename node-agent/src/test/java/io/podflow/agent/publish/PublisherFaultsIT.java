@@ -163,14 +163,20 @@ class PublisherFaultsIT {
       raw.append(new byte[0]); // a whole record that is no frame: the publisher cannot decode it
     }
     spoolWhileKafkaIsAway(spool, topic, 1_000, 2_000);
-    // A crash's zero-filled blocks in the middle of the first segment.
-    Path first;
+    // A crash's zero-filled blocks in the middle of the largest segment (how the records are cut
+    // into segments depends on when the drainer first looked, so no fixed offset is sure to exist).
+    Path largest;
     try (var files = java.nio.file.Files.list(spool)) {
-      first = files.filter(f -> f.toString().endsWith(".seg")).sorted().findFirst().orElseThrow();
+      largest =
+          files
+              .filter(f -> f.toString().endsWith(".seg"))
+              .max(java.util.Comparator.comparingLong(f -> f.toFile().length()))
+              .orElseThrow();
     }
-    byte[] data = java.nio.file.Files.readAllBytes(first);
-    java.util.Arrays.fill(data, 20_000, 20_300, (byte) 0);
-    java.nio.file.Files.write(first, data);
+    byte[] data = java.nio.file.Files.readAllBytes(largest);
+    assertThat(data.length).as("a segment with room for the damage").isGreaterThan(4_096);
+    java.util.Arrays.fill(data, data.length / 2, data.length / 2 + 300, (byte) 0);
+    java.nio.file.Files.write(largest, data);
 
     try (FlowPublisher publisher = restarted(kafka, topic, spool)) {
       await(() -> publisher.spoolRecords() == 0, Duration.ofSeconds(60));
