@@ -308,8 +308,9 @@ class OpenSearchSinkIT {
   }
 
   /**
-   * The ids of the run's documents, after a refresh (as podflow's admin on a secured node); a
-   * duplicate id would fail the set's size.
+   * The ids of the run's documents in every daily flows index, after a refresh (as podflow's admin
+   * on a secured node). Within one index an id is unique by construction (a resend overwrites); a
+   * document written twice under two days' indices would show here as an id twice.
    */
   static Set<String> indexedIds(OpenSearchNode node, String run) throws Exception {
     URI base = node.httpUri();
@@ -321,14 +322,14 @@ class OpenSearchSinkIT {
                 .build()
             : HttpClient.newHttpClient();
     HttpRequest.Builder refresh =
-        HttpRequest.newBuilder(base.resolve("/" + INDEX + "/_refresh"))
+        HttpRequest.newBuilder(base.resolve("/" + PodflowIndex.FLOWS.pattern() + "/_refresh"))
             .POST(HttpRequest.BodyPublishers.noBody());
     String query =
         "{\"size\":10000,\"_source\":false,\"query\":{\"term\":{\"orchestrator.cluster.name\":\""
             + run
             + "\"}}}";
     HttpRequest.Builder search =
-        HttpRequest.newBuilder(base.resolve("/" + INDEX + "/_search"))
+        HttpRequest.newBuilder(base.resolve("/" + PodflowIndex.FLOWS.pattern() + "/_search"))
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(query));
     if (secured) {
